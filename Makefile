@@ -1,0 +1,60 @@
+# Backdesk: `make run` to use it, `make test` to prove it. Both idempotent.
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test lint messages seed worker beat check-deploy clean
+
+$(BIN)/python:
+	@command -v $(PY) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PY) not found)"; exit 1; }
+	$(PY) -m venv $(VENV)
+
+# Re-install only when a requirements file changes (stamp files).
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(PIP) install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(PIP) install -q -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+## run: SQLite, migrations, demo data, the app on http://127.0.0.1:8000 (mail to var/mail)
+run: export DEBUG ?= 1
+run: export EMAIL_BACKEND ?= django.core.mail.backends.filebased.EmailBackend
+run: $(VENV)/.runtime
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py seed_demo
+	@echo "Backdesk on http://127.0.0.1:8000 (emails are written to var/mail/)"
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## test: the whole suite; SQLite unless DATABASE_URL is set (CI sets it to PostgreSQL)
+test: $(VENV)/.dev
+	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-auto} --dist loadgroup $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+
+## messages: refresh the .po files after changing strings, then compile them
+messages: $(VENV)/.dev
+	DEBUG=1 $(BIN)/python manage.py makemessages -l zh_Hans -l zh_Hant --no-obsolete --ignore=.venv --ignore=static/vendor
+	$(BIN)/python scripts/po_hant.py
+	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv
+
+seed: $(VENV)/.runtime
+	DEBUG=1 $(BIN)/python manage.py seed_demo --scale $${SCALE:-1}
+
+## worker / beat: need REDIS_URL (e.g. redis://127.0.0.1:6379/0)
+worker: $(VENV)/.runtime
+	$(BIN)/celery -A config worker --loglevel=info
+
+beat: $(VENV)/.runtime
+	$(BIN)/celery -A config beat --loglevel=info --schedule var/celerybeat-schedule
+
+check-deploy: $(VENV)/.runtime
+	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-check-deploy-$$(date +%s)-a-long-random-enough-value-for-the-check} \
+	  ALLOWED_HOSTS=backdesk.example.com $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) var/static test-artifacts

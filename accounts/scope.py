@@ -1,0 +1,90 @@
+"""Who may see which rows: the one place that knows the role rules of SPEC section 1.
+
+A scoped model's QuerySet says where its salesperson and customer are and calls
+``scope_q``; views fetch every object through ``Model.objects.visible_to(user)`` so a
+record outside the user's scope is simply not found (404), on every URL.
+
+The rules:
+- superuser and the general manager (GM): everything;
+- manager: the records of the salespersons of the teams they lead (and their own);
+- salesperson: their own records, whoever made them;
+- assistant: records of the salespersons they serve, and of those only the customers
+  and factories that were assigned to them; confidential records only when they made
+  them; records they made themselves (where the model has a maker);
+- finance flag: company-wide read on the models that ask for it (receivables, expenses);
+- anyone else: nothing.
+
+Subqueries (``__in``) rather than joins keep every row once, whatever the number of
+assistants or teams, so callers never need ``distinct()``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.apps import apps
+from django.db.models import Q
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+NOTHING = Q(pk__in=[])
+
+
+def assigned_company_ids(user: User):
+    """Subquery of the companies whose owner assigned them to this assistant."""
+    Assignment = apps.get_model("customers", "CompanyAssignment")
+    return Assignment.objects.filter(assistant=user, company__owner__assistants=user).values("company_id")
+
+
+def served_salesperson_ids(user: User):
+    """Subquery of the salespersons this assistant serves."""
+    from accounts.models import User
+
+    return User.serves.through.objects.filter(from_user=user).values("to_user_id")
+
+
+def scope_q(
+    user: User,
+    *,
+    salesperson: str,
+    customer: str | None = None,
+    maker: str | None = None,
+    confidential: str | None = None,
+    finance: bool = False,
+) -> Q:
+    """A Q object selecting the rows of a model that ``user`` may see.
+
+    salesperson: lookup path to the responsible salesperson (e.g. "salesperson", "owner").
+    customer: lookup path to the customer or factory company, for the assistant rule
+        ("pk" on the company model itself); None when the model has no customer.
+    maker: lookup path to the user who made the record; the maker always sees it.
+    confidential: lookup path to a boolean; confidential rows are hidden from assistants
+        who did not make them.
+    finance: whether finance staff read this model company-wide.
+    """
+    from accounts.models import User
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOTHING
+    if user.is_superuser or user.is_gm:
+        return Q()
+    if finance and user.is_finance:
+        return Q()
+
+    if user.role == User.Role.MANAGER:
+        q = Q(**{f"{salesperson}__in": User.objects.in_jurisdiction_of(user).values("pk")})
+    elif user.role == User.Role.SALESPERSON:
+        q = Q(**{salesperson: user})
+    elif user.role == User.Role.ASSISTANT:
+        q = Q(**{f"{salesperson}__in": served_salesperson_ids(user)})
+        if customer is not None:
+            q &= Q(**{f"{customer}__in": assigned_company_ids(user)})
+        if confidential is not None:
+            q &= Q(**{confidential: False})
+    else:
+        q = NOTHING
+
+    if maker is not None:
+        q |= Q(**{maker: user})
+    return q

@@ -1,0 +1,25 @@
+"""Celery application and the one beat schedule of Backdesk (SPEC section 3).
+
+Times are in the company's time zone (settings.TIME_ZONE, default Asia/Shanghai).
+Each job is a plain function in its app's ``jobs.py``; the task and the management
+command both call it through ``core.jobs.run_job`` so a run is recorded either way.
+"""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("backdesk")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Jobs arrive with their modules; an entry is added here when its task exists.
+app.conf.beat_schedule = {
+    "heartbeat": {
+        "task": "core.tasks.heartbeat_task",
+        "schedule": crontab(minute="*/10"),
+    },
+}
