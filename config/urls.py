@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("customers/", include("customers.urls")),
     path("admin/", admin.site.urls),
 ]
 

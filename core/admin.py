@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import JobRun
+from .models import JobRun, Notice
 
 
 @admin.register(JobRun)
@@ -9,3 +9,11 @@ class JobRunAdmin(admin.ModelAdmin):
     list_filter = ["job", "status", "via"]
     readonly_fields = [f.name for f in JobRun._meta.fields]
     date_hierarchy = "started_at"
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = ["key", "subject", "status", "attempts", "sent_at"]
+    list_filter = ["status"]
+    search_fields = ["key", "subject", "recipients"]
+    readonly_fields = [f.name for f in Notice._meta.fields]

@@ -9,3 +9,15 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
 });
+
+// Open the tab named in the URL hash (#contacts, #documents ...) and keep the hash in sync.
+document.addEventListener("DOMContentLoaded", () => {
+  const show = (hash) => {
+    const button = hash && document.querySelector(`[data-bs-toggle="tab"][data-bs-target="${CSS.escape(hash)}"]`);
+    if (button && window.bootstrap) window.bootstrap.Tab.getOrCreateInstance(button).show();
+  };
+  show(window.location.hash);
+  document.querySelectorAll('[data-bs-toggle="tab"]').forEach((button) => {
+    button.addEventListener("shown.bs.tab", () => history.replaceState(null, "", button.dataset.bsTarget));
+  });
+});

@@ -1,0 +1,1 @@
+"""State changes of customer files: one function per action, with an ``actor``."""
