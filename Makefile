@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint messages seed worker beat check-deploy clean
+.PHONY: run test lint messages seed worker beat check-deploy clean bench
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PY) not found)"; exit 1; }
@@ -58,3 +58,9 @@ check-deploy: $(VENV)/.runtime
 
 clean:
 	rm -rf $(VENV) var/static test-artifacts
+
+## bench: seed --scale 100 into var/bench (SQLite, or DATABASE_URL), then measure; results in bench/results/
+bench: $(VENV)/.runtime
+	BACKDESK_VAR_DIR=$(CURDIR)/var/bench DEBUG=1 $(BIN)/python manage.py migrate --noinput -v0
+	BACKDESK_VAR_DIR=$(CURDIR)/var/bench DEBUG=1 $(BIN)/python manage.py seed_demo --scale $${SCALE:-100} --quiet
+	BACKDESK_VAR_DIR=$(CURDIR)/var/bench DEBUG=1 $(BIN)/python manage.py bench --out bench/results

@@ -22,4 +22,8 @@ app.conf.beat_schedule = {
         "task": "core.tasks.heartbeat_task",
         "schedule": crontab(minute="*/10"),
     },
+    "document-expiry": {
+        "task": "customers.tasks.document_expiry_task",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }

@@ -85,7 +85,7 @@ def xlsx_response(filename: str, sheets: Sequence[tuple[str, Sequence[Column], I
     workbook = Workbook(write_only=True)
     for title, columns, rows in sheets:
         write_sheet(workbook, title, columns, rows)
-    handle = tempfile.TemporaryFile()
+    handle = tempfile.TemporaryFile()  # noqa: SIM115  (FileResponse closes it when sent)
     workbook.save(handle)
     handle.seek(0)
     return FileResponse(

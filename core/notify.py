@@ -27,7 +27,8 @@ def send_once(key: str, message: EmailMessage) -> bool:
         notice = Notice.objects.get(key=key)
     now = timezone.now()
     claimed = Notice.objects.filter(
-        models.Q(status=Notice.Status.PENDING) | models.Q(status=Notice.Status.SENDING, updated_at__lt=now - STALE_AFTER),
+        models.Q(status=Notice.Status.PENDING)
+        | models.Q(status=Notice.Status.SENDING, updated_at__lt=now - STALE_AFTER),
         pk=notice.pk,
     ).update(status=Notice.Status.SENDING, updated_at=now, attempts=models.F("attempts") + 1)
     if not claimed:
@@ -38,7 +39,9 @@ def send_once(key: str, message: EmailMessage) -> bool:
         Notice.objects.filter(pk=notice.pk).update(status=Notice.Status.PENDING, updated_at=timezone.now())
         raise
     Notice.objects.filter(pk=notice.pk).update(
-        status=Notice.Status.SENT, sent_at=timezone.now(), updated_at=timezone.now(),
+        status=Notice.Status.SENT,
+        sent_at=timezone.now(),
+        updated_at=timezone.now(),
         recipients=", ".join(message.to)[:500],
     )
     return True

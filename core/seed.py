@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 DEMO_PASSWORD = "backdesk-demo"  # noqa: S105  (demo data only, printed by seed_demo)
 RANDOM_SEED = 20261124
@@ -39,4 +39,8 @@ def seed_all(*, scale: int = 1, stdout=None) -> SeedContext:
             module.seed(ctx)
         if stdout is not None:
             stdout.write(f"  {app}: {time.monotonic() - started:.1f}s")
+    # Bulk inserts leave the planner's statistics stale until autovacuum comes round;
+    # refresh them so the first pages after a seed use the right plans.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return ctx

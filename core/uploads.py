@@ -50,9 +50,7 @@ def validate_upload(uploaded, *, allowed: set[str] = PDF_OR_IMAGE, max_bytes: in
     uploaded.seek(position)
     content_type = sniff_content_type(head)
     if content_type not in allowed:
-        raise ValidationError(
-            _("Only PDF files and images (PNG, JPEG, GIF, WebP) can be uploaded."), code="file_type"
-        )
+        raise ValidationError(_("Only PDF files and images (PNG, JPEG, GIF, WebP) can be uploaded."), code="file_type")
     return content_type
 
 
@@ -71,7 +69,9 @@ def safe_filename(name: str, content_type: str | None = None) -> str:
 
 def file_response(field_file, *, filename: str, content_type: str | None = None, inline: bool = False) -> FileResponse:
     content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
-    response = FileResponse(field_file.open("rb"), as_attachment=not inline, filename=filename, content_type=content_type)
+    response = FileResponse(
+        field_file.open("rb"), as_attachment=not inline, filename=filename, content_type=content_type
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CustomersConfig(AppConfig):
     name = "customers"
     verbose_name = _("Customers and factories")
+
+    def ready(self) -> None:
+        from . import queues  # noqa: F401  (registers the home queue sections)

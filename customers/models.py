@@ -97,7 +97,10 @@ class Company(models.Model):
     # Trading terms
     currency = models.CharField(_("currency"), max_length=3, choices=settings.CURRENCIES, default="CNY")
     payment_terms = models.CharField(
-        _("default payment terms"), max_length=200, blank=True, help_text=_("e.g. 30% T/T deposit, 70% 30 days after B/L")
+        _("default payment terms"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. 30% T/T deposit, 70% 30 days after B/L"),
     )
     payment_days = models.PositiveSmallIntegerField(
         _("payment days"), null=True, blank=True, validators=[MaxValueValidator(365)]
@@ -143,18 +146,20 @@ class Company(models.Model):
             models.Index(fields=["grade"]),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(credit_limit__gte=0) | Q(credit_limit__isnull=True), name="credit_limit_not_negative"),
+            models.CheckConstraint(
+                condition=Q(credit_limit__gte=0) | Q(credit_limit__isnull=True), name="credit_limit_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.display_name}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("customers:detail", args=[self.pk])
+
     @property
     def display_name(self) -> str:
         return self.short_name or self.name
-
-    def get_absolute_url(self) -> str:
-        return reverse("customers:detail", args=[self.pk])
 
     def compute_next_follow_up(self, today: date) -> date | None:
         """Last contact + cadence; a company never contacted is due at once."""
@@ -234,7 +239,9 @@ class Contact(models.Model):
     mobile = models.CharField(_("mobile"), max_length=40, blank=True)
     email = models.EmailField(_("email"), blank=True)
     is_primary = models.BooleanField(_("primary contact"), default=False)
-    is_billing = models.BooleanField(_("billing contact"), default=False, help_text=_("Receives statements and payment reminders."))
+    is_billing = models.BooleanField(
+        _("billing contact"), default=False, help_text=_("Receives statements and payment reminders.")
+    )
     notes = models.CharField(_("notes"), max_length=300, blank=True)
 
     objects = company_child_queryset().as_manager()
@@ -353,7 +360,9 @@ class Complaint(models.Model):
         RESOLVED = "resolved", _("Resolved")
         CLOSED = "closed", _("Closed")
 
-    company = models.ForeignKey(Company, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="complaints")
+    company = models.ForeignKey(
+        Company, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="complaints"
+    )
     received_on = models.DateField(_("received on"))
     channel = models.CharField(_("received by"), max_length=10, choices=Channel.choices, default=Channel.PHONE)
     category = models.CharField(_("category"), max_length=10, choices=Category.choices)
@@ -361,7 +370,12 @@ class Complaint(models.Model):
     product = models.CharField(_("product"), max_length=200, blank=True)
     description = models.TextField(_("description"), max_length=4000)
     handler = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("handler"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handler"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
     resolution = models.TextField(_("resolution"), max_length=4000, blank=True)

@@ -138,7 +138,8 @@ def _seed_children(ctx: SeedContext, companies: list[Company], today: date) -> N
             contacts.append(Contact(
                 company=company, name=name, title=["采购经理", "总经理", "财务", "Buyer"][k % 4],
                 phone=f"021-{5000_0000 + i * 3 + k}", mobile=f"139{(i * 37 + k) % 10**8:08d}",
-                email=f"contact{k}.{company.code.lower()}@example.com", is_primary=k == 0, is_billing=k == 1 or (k == 0 and i % 3 == 0),
+                email=f"contact{k}.{company.code.lower()}@example.com", is_primary=k == 0,
+                is_billing=k == 1 or (k == 0 and i % 3 == 0),
             ))  # fmt: skip
         if i % 5 == 0:
             # A fifth of the files carry a licence; some expire within 30 days, some already did.
@@ -149,11 +150,11 @@ def _seed_children(ctx: SeedContext, companies: list[Company], today: date) -> N
                 original_name=f"licence-{company.code}.pdf", content_type="application/pdf", size=len(PDF_BYTES),
                 uploaded_by=owner,
             ))  # fmt: skip
-        for k in range(i % 4):
+        for _k in range(i % 4):
             interactions.append(Interaction(
                 company=company, kind=rng.choice(["call", "call", "email", "visit", "meeting"]),
                 occurred_on=today - timedelta(days=rng.randrange(1, 120)), user=rng.choice([owner, assistant]),
-                summary=rng.choice(["确认新订单交期", "Discussed Q1 forecast", "催款：客户承诺月底付款", "寄送样品后回访"]),
+                summary=rng.choice(["确认新订单交期", "Discussed Q1 forecast", "催款：客户承诺月底付款", "回访样品"]),
                 next_step=rng.choice(["", "发送报价", "Send revised quotation", "安排工厂参观"]),
             ))  # fmt: skip
         if company.kind == Company.Kind.CUSTOMER and i % 7 == 0:
@@ -165,7 +166,8 @@ def _seed_children(ctx: SeedContext, companies: list[Company], today: date) -> N
                 severity=rng.choice(["low", "medium", "medium", "high", "critical"]), product=rng.choice(PRODUCTS),
                 description=rng.choice(["来货部分划伤", "Delivery two weeks late", "发票抬头错误", "包装破损"]),
                 handler=assistant, status="closed" if closed else rng.choice(["open", "in_progress", "resolved"]),
-                resolution="已补发并致歉" if closed else "", closed_on=received + timedelta(days=rng.randrange(2, 20)) if closed else None,
+                resolution="已补发并致歉" if closed else "",
+                closed_on=received + timedelta(days=rng.randrange(2, 20)) if closed else None,
                 created_by=assistant,
             ))  # fmt: skip
         if company.kind == Company.Kind.CUSTOMER and i % 3 == 0:

@@ -35,9 +35,10 @@ class CompanyForm(forms.ModelForm):
         self.fields["credit_limit"].widget.attrs["step"] = "0.01"
         self.helper = FormHelper()
         self.helper.form_tag = False
+        owner = Column("owner", css_class="col-md-3") if "owner" in self.fields else Column(css_class="col-md-3")
         basics = [
             Row(Column("kind", css_class="col-md-3"), Column("code", css_class="col-md-3"),
-                Column("grade", css_class="col-md-3"), Column("owner", css_class="col-md-3") if "owner" in self.fields else Column(css_class="col-md-3")),
+                Column("grade", css_class="col-md-3"), owner),
             Row(Column("name", css_class="col-md-6"), Column("name_en", css_class="col-md-6")),
             Row(Column("short_name", css_class="col-md-3"), Column("region", css_class="col-md-3"),
                 Column("industry", css_class="col-md-3"), Column("source", css_class="col-md-3")),
@@ -47,14 +48,21 @@ class CompanyForm(forms.ModelForm):
             Fieldset(_("Company"), *basics),
             Fieldset(
                 _("Trading terms"),
-                Row(Column("currency", css_class="col-md-3"), Column("settlement_method", css_class="col-md-3"),
-                    Column("payment_days", css_class="col-md-3"), Column("credit_limit", css_class="col-md-3")),
+                Row(
+                    Column("currency", css_class="col-md-3"),
+                    Column("settlement_method", css_class="col-md-3"),
+                    Column("payment_days", css_class="col-md-3"),
+                    Column("credit_limit", css_class="col-md-3"),
+                ),
                 "payment_terms",
             ),  # fmt: skip
             Fieldset(
                 _("Invoicing information"),
-                Row(Column("tax_id", css_class="col-md-4"), Column("bank_name", css_class="col-md-4"),
-                    Column("bank_account", css_class="col-md-4")),
+                Row(
+                    Column("tax_id", css_class="col-md-4"),
+                    Column("bank_name", css_class="col-md-4"),
+                    Column("bank_account", css_class="col-md-4"),
+                ),
                 "invoice_address",
             ),  # fmt: skip
             Fieldset(_("Follow-up"), Row(Column("follow_up_days", css_class="col-md-4"))),
@@ -68,12 +76,13 @@ class CompanyForm(forms.ModelForm):
         return value.replace(" ", "").upper()
 
 
-
 class CompanyFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *Company.Kind.choices])
     grade = forms.ChoiceField(label=_("Grade"), required=False, choices=[("", _("All grades")), *Company.Grade.choices])
-    owner = forms.ModelChoiceField(label=_("Owner"), required=False, queryset=User.objects.none(), empty_label=_("All owners"))
+    owner = forms.ModelChoiceField(
+        label=_("Owner"), required=False, queryset=User.objects.none(), empty_label=_("All owners")
+    )
     region = forms.CharField(label=_("Region"), required=False)
     follow_up = forms.ChoiceField(
         label=_("Follow-up"), required=False, choices=[("", _("Any")), ("due", _("Call due"))]

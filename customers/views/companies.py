@@ -21,6 +21,7 @@ from customers import rules
 from customers.forms.companies import AssignForm, CompanyFilterForm, CompanyForm, TransferForm
 from customers.models import Company, CompanyAssignment, Contact
 from customers.services.companies import company_assign, company_create, company_transfer, company_unassign
+from customers.services.interactions import follow_up_refresh
 
 SORTS = {
     "code": "code",
@@ -68,7 +69,11 @@ def applied_filters(form) -> list[tuple[str, str]]:
         if value in (None, ""):
             continue
         field = form.fields[name]
-        shown = dict(field.choices).get(value, value) if hasattr(field, "choices") and not hasattr(field, "queryset") else value
+        shown = (
+            dict(field.choices).get(value, value)
+            if hasattr(field, "choices") and not hasattr(field, "queryset")
+            else value
+        )
         applied.append((field.label, str(shown)))
     return applied
 
@@ -158,12 +163,26 @@ class CompanyDetailView(ScopedMixin, DetailView):
             complaints=company.complaints.select_related("handler")[:20],
             surveys=company.surveys.select_related("surveyed_by"),
             ownership_changes=company.ownership_changes.select_related("from_owner", "to_owner", "changed_by"),
-            history=company.history.select_related("history_user")[:20],
+            history=history_with_changes(company),
             can_assign=can_assign,
             can_transfer=rules.can_transfer(user, company),
             assign_form=AssignForm(company=company) if can_assign else None,
         )
         return context
+
+
+def history_with_changes(company: Company, limit: int = 20) -> list[tuple[object, list[str]]]:
+    """The latest audit records, each with the names of the fields it changed."""
+    records = list(company.history.select_related("history_user")[: limit + 1])
+    entries = []
+    for index, record in enumerate(records[:limit]):
+        changed: list[str] = []
+        previous = records[index + 1] if index + 1 < len(records) else None
+        if previous is not None and record.history_type == "~":
+            delta = record.diff_against(previous)
+            changed = [str(Company._meta.get_field(change.field).verbose_name) for change in delta.changes]
+        entries.append((record, changed))
+    return entries
 
 
 class CompanyCreateView(LoginRequiredMixin, CreateView):
@@ -201,9 +220,10 @@ class CompanyUpdateView(ScopedMixin, UpdateView):
 
     def form_valid(self, form):
         company = form.save(commit=False)
+        # Save only what the form edits: an interaction logged meanwhile keeps its dates.
+        company.save(update_fields=[*form.changed_data, "updated_at"] if form.changed_data else ["updated_at"])
         if "follow_up_days" in form.changed_data:
-            company.next_follow_up_on = company.compute_next_follow_up(timezone.localdate())
-        company.save()
+            follow_up_refresh(company=company)
         messages.success(self.request, _("Changes to %(company)s were saved.") % {"company": company})
         return redirect(company)
 
@@ -230,7 +250,9 @@ class CompanyAssignView(CompanyActionMixin):
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
         else:
-            messages.success(request, _("%(assistant)s can now work on %(company)s.") % {"assistant": assistant, "company": company})
+            messages.success(
+                request, _("%(assistant)s can now work on %(company)s.") % {"assistant": assistant, "company": company}
+            )
         return redirect(company)
 
 
@@ -239,9 +261,15 @@ class CompanyUnassignView(CompanyActionMixin):
         company = self.get_object()
         if not rules.can_assign(request.user, company):
             raise Http404
-        assignment = get_object_or_404(CompanyAssignment.objects.select_related("assistant"), company=company, assistant_id=assistant_pk)
+        assignment = get_object_or_404(
+            CompanyAssignment.objects.select_related("assistant"), company=company, assistant_id=assistant_pk
+        )
         company_unassign(company=company, assistant=assignment.assistant, actor=request.user)
-        messages.success(request, _("%(assistant)s no longer works on %(company)s.") % {"assistant": assignment.assistant, "company": company})
+        messages.success(
+            request,
+            _("%(assistant)s no longer works on %(company)s.")
+            % {"assistant": assignment.assistant, "company": company},
+        )
         return redirect(company)
 
 
@@ -270,7 +298,11 @@ class CompanyTransferView(ScopedMixin, SingleObjectMixin, FormView):
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
-        messages.success(self.request, _("%(company)s now belongs to %(owner)s.") % {"company": self.object, "owner": form.cleaned_data["new_owner"]})
+        messages.success(
+            self.request,
+            _("%(company)s now belongs to %(owner)s.")
+            % {"company": self.object, "owner": form.cleaned_data["new_owner"]},
+        )
         return redirect(self.object)
 
 
@@ -282,7 +314,10 @@ class CompanyLookupView(LoginRequiredMixin, View):
         if request.GET.get("kind") in Company.Kind.values:
             queryset = queryset.filter(kind=request.GET["kind"])
         results = [
-            {"id": c.pk, "text": f"{c.code} {c.name}" + (f" / {c.name_en}" if c.name_en and c.name_en != c.name else "")}
+            {
+                "id": c.pk,
+                "text": f"{c.code} {c.name}" + (f" / {c.name_en}" if c.name_en and c.name_en != c.name else ""),
+            }
             for c in queryset.only("pk", "code", "name", "name_en").order_by("code")[:20]
         ]
         return JsonResponse({"results": results})

@@ -21,3 +21,26 @@ document.addEventListener("DOMContentLoaded", () => {
     button.addEventListener("shown.bs.tab", () => history.replaceState(null, "", button.dataset.bsTarget));
   });
 });
+
+// Type-ahead pickers: <select data-lookup-url="..."> (core.widgets.LookupSelect).
+document.addEventListener("DOMContentLoaded", () => {
+  if (!window.TomSelect) return;
+  document.querySelectorAll("select[data-lookup-url]").forEach((select) => {
+    const url = select.dataset.lookupUrl;
+    new window.TomSelect(select, {
+      valueField: "id",
+      labelField: "text",
+      searchField: ["text"],
+      maxOptions: 20,
+      preload: "focus",
+      loadThrottle: 250,
+      load(query, callback) {
+        const sep = url.includes("?") ? "&" : "?";
+        fetch(`${url}${sep}q=${encodeURIComponent(query)}`, { headers: { Accept: "application/json" } })
+          .then((response) => response.json())
+          .then((data) => callback(data.results))
+          .catch(() => callback());
+      },
+    });
+  });
+});

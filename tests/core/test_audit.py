@@ -21,11 +21,12 @@ def test_company_change_is_recorded_with_the_user(client, cast, django_user_mode
             "region": "",
             "grade": "key",
             "owner": cast.sales2.pk,
+            "currency": "CNY",
             "assignments-TOTAL_FORMS": "0",
             "assignments-INITIAL_FORMS": "0",
         },
     )
-    assert response.status_code == 302, response.content.decode()[:2000]
+    assert response.status_code == 302, response.context["adminform"].form.errors
     latest = company.history.latest()
     assert latest.history_user == admin
     assert latest.name == "新名称有限公司"

@@ -10,7 +10,18 @@ from openpyxl import load_workbook
 
 from customers.models import Company, CompanyAssignment, Contact, OwnershipChange
 
-ROLES = ["gm", "manager1", "manager2", "sales1", "sales2", "sales3", "assistant1", "assistant2", "assistant3", "finance1"]
+ROLES = [
+    "gm",
+    "manager1",
+    "manager2",
+    "sales1",
+    "sales2",
+    "sales3",
+    "assistant1",
+    "assistant2",
+    "assistant3",
+    "finance1",
+]
 
 # Who sees cast.customer_of_assistant1 (sales1's company assigned to assistant1 only).
 SEES_A1 = {"gm", "manager1", "sales1", "assistant1"}
@@ -68,8 +79,12 @@ def test_contact_urls_are_scoped(client, cast):
 
 
 def test_anonymous_is_sent_to_login(client, cast):
-    for url in [reverse("customers:list"), reverse("customers:export"), reverse("customers:create"),
-                *company_urls(cast.customer_of_assistant1)]:
+    for url in [
+        reverse("customers:list"),
+        reverse("customers:export"),
+        reverse("customers:create"),
+        *company_urls(cast.customer_of_assistant1),
+    ]:
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
 
@@ -259,7 +274,9 @@ def test_cannot_assign_an_assistant_who_does_not_serve_the_owner(client, cast):
 def test_only_owner_or_manager_assigns(client, cast, who):
     # assistant1 sees the company but may not assign it; sales2 does not see it at all.
     client.force_login(getattr(cast, who))
-    response = client.post(reverse("customers:assign", args=[cast.customer_of_assistant1.pk]), {"assistant": cast.assistant2.pk})
+    response = client.post(
+        reverse("customers:assign", args=[cast.customer_of_assistant1.pk]), {"assistant": cast.assistant2.pk}
+    )
     assert response.status_code == 404
     assert not cast.customer_of_assistant1.assignments.filter(assistant=cast.assistant2).exists()
 
@@ -268,7 +285,10 @@ def test_manager_moves_a_company_within_jurisdiction_with_history(client, cast):
     company = cast.customer_shared
     client.force_login(cast.manager1)
     assert client.get(reverse("customers:transfer", args=[company.pk])).status_code == 200
-    response = client.post(reverse("customers:transfer", args=[company.pk]), {"new_owner": cast.sales2.pk, "reason": "sales1 leaves the account"})
+    response = client.post(
+        reverse("customers:transfer", args=[company.pk]),
+        {"new_owner": cast.sales2.pk, "reason": "sales1 leaves the account"},
+    )
     assert response.status_code == 302
     company.refresh_from_db()
     assert company.owner == cast.sales2
@@ -281,7 +301,9 @@ def test_manager_moves_a_company_within_jurisdiction_with_history(client, cast):
 
 def test_transfer_outside_jurisdiction_is_refused(client, cast):
     client.force_login(cast.manager1)
-    response = client.post(reverse("customers:transfer", args=[cast.customer_shared.pk]), {"new_owner": cast.sales3.pk, "reason": "x"})
+    response = client.post(
+        reverse("customers:transfer", args=[cast.customer_shared.pk]), {"new_owner": cast.sales3.pk, "reason": "x"}
+    )
     assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
     cast.customer_shared.refresh_from_db()
     assert cast.customer_shared.owner == cast.sales1
@@ -300,8 +322,10 @@ def test_new_primary_contact_takes_the_flag(client, cast):
     company = cast.customer_of_assistant1
     first = Contact.objects.create(company=company, name="Ms Wang", phone="1", is_primary=True)
     client.force_login(cast.assistant1)
-    response = client.post(reverse("customers:contact-create", args=[company.pk]),
-                           {"name": "Mr Li", "email": "li@example.com", "is_primary": "on", "is_billing": "on"})
+    response = client.post(
+        reverse("customers:contact-create", args=[company.pk]),
+        {"name": "Mr Li", "email": "li@example.com", "is_primary": "on", "is_billing": "on"},
+    )
     assert response.status_code == 302
     first.refresh_from_db()
     assert not first.is_primary
@@ -322,3 +346,13 @@ def test_lookup_is_scoped(client, cast):
     client.force_login(cast.assistant1)
     data = client.get(reverse("customers:lookup"), {"q": "T-"}).json()
     assert {r["text"].split()[0] for r in data["results"]} == {"T-A1", "T-SH"}
+
+
+def test_history_tab_names_the_fields_changed_and_who(client, cast):
+    company = cast.customer_of_assistant1
+    client.force_login(cast.sales1)
+    client.post(reverse("customers:edit", args=[company.pk]), {**VALID, "code": company.code, "grade": "potential"})
+    response = client.get(company.get_absolute_url())
+    (record, changed), *_rest = response.context["history"]
+    assert record.history_user == cast.sales1
+    assert "grade" in changed and "legal name" in changed
