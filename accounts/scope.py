@@ -34,7 +34,11 @@ NOTHING = Q(pk__in=[])
 def assigned_company_ids(user: User):
     """Subquery of the companies whose owner assigned them to this assistant."""
     Assignment = apps.get_model("customers", "CompanyAssignment")
-    return Assignment.objects.filter(assistant=user, company__owner__assistants=user).values("company_id")
+    # Only assignments of companies whose owner the assistant still serves count: a stale
+    # assignment (the assistant stopped serving that salesperson) opens nothing.
+    return Assignment.objects.filter(assistant=user, company__owner__in=served_salesperson_ids(user)).values(
+        "company_id"
+    )
 
 
 def served_salesperson_ids(user: User):

@@ -242,3 +242,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# The company whose name heads PDFs (contracts, quotations, notices).
+COMPANY_NAME = os.environ.get("COMPANY_NAME", "Backdesk Trading Co., Ltd. 百达贸易有限公司")

@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("customers/", include("customers.urls")),
+    path("orders/", include("orders.urls")),
     path("admin/", admin.site.urls),
 ]
 

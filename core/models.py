@@ -54,3 +54,21 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.status})"
+
+
+class Sequence(models.Model):
+    """Readable numbers (SO-2026-00042): one counter per prefix and year.
+
+    Gap-tolerant: a number taken by a transaction that rolls back is not reused, which is
+    fine for orders and contracts and keeps the counter safe under concurrent creation.
+    """
+
+    prefix = models.CharField(max_length=20)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="one_sequence_per_prefix_year")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"

@@ -307,12 +307,15 @@ class CompanyTransferView(ScopedMixin, SingleObjectMixin, FormView):
 
 
 class CompanyLookupView(LoginRequiredMixin, View):
-    """Type-ahead for company pickers: ?q=text&kind=customer|factory, scoped, 20 at most."""
+    """Type-ahead for company pickers: ?q=text&kind=customer|factory&owner=<salesperson id>, scoped, 20 at most."""
 
     def get(self, request):
         queryset = Company.objects.visible_to(request.user).search(request.GET.get("q", ""))
         if request.GET.get("kind") in Company.Kind.values:
             queryset = queryset.filter(kind=request.GET["kind"])
+        if request.GET.get("owner", "").isdigit():
+            # An assistant filing for a salesperson: only that salesperson's companies.
+            queryset = queryset.filter(owner_id=int(request.GET["owner"]))
         results = [
             {
                 "id": c.pk,

@@ -1,0 +1,1 @@
+"""Home queue sections of production follow-up (written with the orders issue)."""

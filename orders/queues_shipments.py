@@ -1,0 +1,1 @@
+"""Home queue sections of shipments (written with the orders issue)."""
