@@ -16,6 +16,28 @@ HANS = ROOT / "locale/zh_Hans/LC_MESSAGES/django.po"
 HANT = ROOT / "locale/zh_Hant/LC_MESSAGES/django.po"
 
 
+# OpenCC's word choices that read wrong in Taiwan / Hong Kong business usage.
+FIXES = [
+    ("型別", "類型"),
+    ("引數", "參數"),
+    ("郵箱", "電子郵件"),
+    ("賬", "帳"),
+    ("儀表盤", "儀表板"),
+    ("退出登入", "登出"),
+    ("合同", "合約"),
+    ("質量", "品質"),
+    ("程式碼", "代碼"),
+    ("信用證", "信用狀"),
+]
+
+
+def to_hant(text: str, convert) -> str:
+    text = convert(text)
+    for wrong, right in FIXES:
+        text = text.replace(wrong, right)
+    return text
+
+
 def main() -> None:
     convert = OpenCC("s2twp").convert
     hans = {(e.msgctxt, e.msgid): e for e in polib.pofile(str(HANS))}
@@ -27,9 +49,9 @@ def main() -> None:
             continue
         if entry.msgstr and "fuzzy" not in entry.flags:
             continue
-        entry.msgstr = convert(source.msgstr)
+        entry.msgstr = to_hant(source.msgstr, convert)
         if source.msgstr_plural:
-            entry.msgstr_plural = {k: convert(v) for k, v in source.msgstr_plural.items()}
+            entry.msgstr_plural = {k: to_hant(v, convert) for k, v in source.msgstr_plural.items()}
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
         filled += 1

@@ -1,0 +1,163 @@
+"""Shared helpers: numbers, once-only emails, Excel cells, PDFs, uploads, the money filter."""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.mail import EmailMessage
+from django.db import connection
+from openpyxl import load_workbook
+
+from core.exports import Column, excel_value, xlsx_response
+from core.models import Notice
+from core.notify import send_once
+from core.sequences import next_number, reserve_numbers
+from core.templatetags.backdesk import money
+from core.uploads import safe_filename, validate_upload
+from tests.conftest import require
+
+
+def test_numbers_are_sequential_per_prefix_and_year(db):
+    assert next_number("SO", year=2026) == "SO-2026-00001"
+    assert next_number("SO", year=2026) == "SO-2026-00002"
+    assert next_number("QT", year=2026) == "QT-2026-00001"
+    assert next_number("SO", year=2027) == "SO-2027-00001"
+    assert reserve_numbers("SO", 3, year=2026) == ["SO-2026-00003", "SO-2026-00004", "SO-2026-00005"]
+    assert next_number("SO", year=2026) == "SO-2026-00006"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_numbers_are_unique_under_concurrent_creation():
+    require(connection.vendor == "postgresql", "row locks under real concurrency need PostgreSQL (CI runs it)")
+    numbers: list[str] = []
+    errors: list[Exception] = []
+
+    def worker():
+        from django.db import connections
+
+        try:
+            for _ in range(20):
+                numbers.append(next_number("CT", year=2026))
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(numbers) == 80 and len(set(numbers)) == 80
+
+
+def test_send_once_sends_one_email_per_key(db):
+    message = EmailMessage("Reminder", "body", to=["a@example.com"])
+    assert send_once("doc-expiry:1:2026-12-01", message) is True
+    assert send_once("doc-expiry:1:2026-12-01", message) is False
+    assert len(mail.outbox) == 1
+    notice = Notice.objects.get()
+    assert notice.status == Notice.Status.SENT and notice.recipients == "a@example.com"
+
+
+def test_send_once_failure_can_be_retried(db, monkeypatch):
+    message = EmailMessage("Reminder", "body", to=["a@example.com"])
+
+    def boom(*args, **kwargs):
+        raise OSError("SMTP down")
+
+    monkeypatch.setattr(EmailMessage, "send", boom)
+    with pytest.raises(OSError):
+        send_once("k", message)
+    assert Notice.objects.get().status == Notice.Status.PENDING
+    monkeypatch.undo()
+    assert send_once("k", message) is True
+    assert len(mail.outbox) == 1
+
+
+def test_a_notice_left_sending_by_a_dead_worker_is_taken_back(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    Notice.objects.create(key="k", status=Notice.Status.SENDING, updated_at=timezone.now() - timedelta(hours=1))
+    assert send_once("k", EmailMessage("s", "b", to=["x@example.com"])) is True
+    Notice.objects.filter(key="k").update(status=Notice.Status.SENDING, updated_at=timezone.now())
+    assert send_once("k", EmailMessage("s", "b", to=["x@example.com"])) is False  # a live worker has it
+
+
+def test_excel_cells_keep_numbers_and_refuse_formulas():
+    assert excel_value(Decimal("12.30")) == Decimal("12.30")
+    assert excel_value("=HYPERLINK(\"http://x\")").startswith("'=")
+    assert excel_value("-1+2").startswith("'")
+    aware = datetime(2026, 12, 1, 1, 30, tzinfo=ZoneInfo("UTC"))
+    assert excel_value(aware) == datetime(2026, 12, 1, 9, 30)  # Shanghai local, naive
+
+
+def test_xlsx_response_writes_a_real_workbook():
+    rows = [{"n": "A", "v": Decimal("1.10")}, {"n": "B", "v": Decimal("2.20")}]
+    response = xlsx_response("t.xlsx", [("Sheet", [Column("Name", lambda r: r["n"]), Column("Value", lambda r: r["v"], 10, "#,##0.00")], rows)])
+    assert response["Content-Disposition"].startswith('attachment; filename="t.xlsx"')
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert [[c.value for c in row] for row in sheet.iter_rows()] == [["Name", "Value"], ["A", 1.1], ["B", 2.2]]
+
+
+def test_money_filter_needs_a_currency():
+    assert "CNY" in money(Decimal("1234.5"), "CNY") and "1,234.50" in money(Decimal("1234.5"), "CNY")
+    assert "1,235" in money(Decimal("1234.5"), "JPY")
+    with pytest.raises(ValueError):
+        money(Decimal("1"), "")
+
+
+@pytest.mark.parametrize(
+    "content, name, ok",
+    [
+        (b"%PDF-1.4\n...", "licence.pdf", True),
+        (b"\x89PNG\r\n\x1a\n....", "scan.png", True),
+        (b"\xff\xd8\xff\xe0....", "photo.jpg", True),
+        (b"MZ\x90\x00 windows exe", "invoice.pdf", False),
+        (b"<html><script>", "page.png", False),
+    ],
+)
+def test_upload_type_is_sniffed_from_content(content, name, ok):
+    upload = SimpleUploadedFile(name, content)
+    if ok:
+        assert validate_upload(upload)
+    else:
+        with pytest.raises(ValidationError):
+            validate_upload(upload)
+
+
+def test_upload_size_limit():
+    with pytest.raises(ValidationError, match="limit"):
+        validate_upload(SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024)))
+
+
+def test_safe_filename():
+    assert safe_filename("../../etc/passwd") == "passwd"
+    assert safe_filename('a<b>:"c".PDF', "application/pdf") == "a_b_c_.pdf"
+    assert safe_filename("scan.exe", "image/png") == "scan.png"
+    assert safe_filename("营业执照.pdf", "application/pdf") == "营业执照.pdf"
+
+
+def test_chinese_pdf_renders_fast_with_the_cjk_font():
+    from core.checks import has_cjk_font, has_harfbuzz_subset
+    from core.pdf import render_pdf
+
+    require(has_cjk_font() and has_harfbuzz_subset(), "fonts-noto-cjk and libharfbuzz-subset0 are not installed")
+    render_pdf("pdf/base.html", {})  # warm up fontconfig and pango
+    started = time.perf_counter()
+    content = render_pdf("pdf/base.html", {"company_name": "百达贸易有限公司 合同 大写金额"})
+    elapsed = time.perf_counter() - started
+    assert content.startswith(b"%PDF")
+    assert elapsed < 2.0, f"a one-page Chinese PDF took {elapsed:.2f}s: the slow font path?"
