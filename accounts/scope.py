@@ -92,3 +92,24 @@ def scope_q(
     if maker is not None:
         q |= Q(**{maker: user})
     return q
+
+
+def visible_salespersons(user: User):
+    """The salespersons whose records ``user`` may see: the choices of a "salesperson" filter.
+
+    Cheaper than collecting owners from the scoped rows (no scan of the records themselves).
+    """
+    from accounts.models import User
+
+    salespersons = User.objects.filter(role=User.Role.SALESPERSON)
+    if user is None or not user.is_authenticated or not user.is_active:
+        return salespersons.none()
+    if user.is_superuser or user.is_gm:
+        return salespersons
+    if user.role == User.Role.MANAGER:
+        return salespersons.filter(pk__in=User.objects.in_jurisdiction_of(user).values("pk"))
+    if user.role == User.Role.SALESPERSON:
+        return salespersons.filter(pk=user.pk)
+    if user.role == User.Role.ASSISTANT:
+        return salespersons.filter(pk__in=served_salesperson_ids(user))
+    return salespersons.none()

@@ -14,7 +14,7 @@ from django.views import View
 from django.views.generic import CreateView, DetailView, FormView, ListView, UpdateView
 from django.views.generic.detail import SingleObjectMixin
 
-from accounts.models import User
+from accounts.scope import visible_salespersons
 from core.exports import Column, xlsx_response
 from core.mixins import HtmxTemplateMixin, ScopedMixin
 from customers import rules
@@ -38,7 +38,7 @@ def filtered_companies(request) -> tuple[CompanyFilterForm, object, str]:
     """The list page's queryset with its filters and sort, shared by the page and its Excel."""
     user = request.user
     visible = Company.objects.visible_to(user)
-    owners = User.objects.filter(pk__in=visible.values("owner_id")).order_by("username")
+    owners = visible_salespersons(user).order_by("username")
     form = CompanyFilterForm(request.GET or None, owners=owners)
     queryset = visible.select_related("owner")
     if form.is_valid():

@@ -167,3 +167,21 @@ def test_detail_url_anonymous_redirects_to_login(client, things):
     response = client.get(reverse("thing-detail", args=[things["s1-a1"].pk]))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(
+    "who, expected",
+    [
+        ("gm", {"sales1", "sales2", "sales3"}),
+        ("manager1", {"sales1", "sales2"}),
+        ("manager2", {"sales3"}),
+        ("sales1", {"sales1"}),
+        ("assistant2", {"sales1", "sales2"}),
+        ("assistant3", {"sales3"}),
+        ("finance1", set()),
+    ],
+)
+def test_visible_salespersons(cast, who, expected):
+    from accounts.scope import visible_salespersons
+
+    assert set(visible_salespersons(getattr(cast, who)).values_list("username", flat=True)) == expected
