@@ -185,3 +185,16 @@ def test_visible_salespersons(cast, who, expected):
     from accounts.scope import visible_salespersons
 
     assert set(visible_salespersons(getattr(cast, who)).values_list("username", flat=True)) == expected
+
+
+@pytest.mark.parametrize("who", sorted(COMPANIES))
+def test_company_rows_are_unique_even_when_shared_by_assistants(cast, who):
+    # customer_shared is assigned to two assistants: the join must not repeat it.
+    from customers.models import Complaint
+
+    user = getattr(cast, who)
+    codes = list(Company.objects.visible_to(user).values_list("code", flat=True))
+    assert len(codes) == len(set(codes))
+    Complaint.objects.create(company=cast.customer_shared, received_on="2026-11-01", category="quality",
+                             description="x", created_by=cast.sales1)
+    assert Complaint.objects.visible_to(user).count() == (1 if "T-SH" in COMPANIES[who] else 0)
