@@ -78,12 +78,26 @@ PAGES: list[Page] = [
     Page("customers: complaints", lambda user: reverse("customers:complaint-list")),
     Page("customers: complaint analysis", lambda user: reverse("customers:complaint-analysis")),
     Page("customers: satisfaction", lambda user: reverse("customers:survey-trend")),
+    Page("orders: list", lambda user: reverse("orders:list")),
+    Page("orders: list, deep page", _deep("orders:list", "orders.Order")),
+    Page("orders: list, search", lambda user: reverse("orders:list") + "?q=PO-1"),
+    Page("orders: detail", _detail("orders:detail", "orders.Order")),
+    Page("orders: monthly statistics", lambda user: reverse("orders:statistics")),
+    Page("orders: quotations", lambda user: reverse("orders:quotation-list")),
+    Page("orders: quotation detail", _detail("orders:quotation-detail", "orders.Quotation")),
+    Page("orders: shipments", lambda user: reverse("orders:shipment-list")),
+    Page("orders: shipment detail", _detail("orders:shipment-detail", "orders.Shipment")),
+    Page("orders: abnormal orders", lambda user: reverse("orders:abnormal-list")),
+    Page("orders: abnormal statistics", lambda user: reverse("orders:abnormal-statistics")),
+    Page("orders: products", lambda user: reverse("orders:product-list")),
 ]
 
 # Heavy downloads, each run in a fresh process so its peak memory is its own.
 EXPORTS: list[tuple[str, str, str]] = [
     ("customers: Excel of all companies", "gm", "customers:export"),
     ("customers: complaints Excel", "gm", "customers:complaint-export"),
+    ("orders: Excel of all orders", "gm", "orders:export"),
+    ("orders: monthly statistics Excel", "gm", "orders:statistics-export"),
 ]
 
 
@@ -188,7 +202,10 @@ def machine() -> dict:
 def counts() -> dict:
     from django.apps import apps
 
-    wanted = ["customers.Company", "customers.Contact", "customers.Complaint", "customers.CompanyDocument"]
+    wanted = [
+        "customers.Company", "customers.Contact", "customers.Complaint", "customers.CompanyDocument",
+        "orders.Order", "orders.OrderLine", "orders.Quotation", "orders.Shipment", "orders.AbnormalOrder",
+    ]  # fmt: skip
     return {name: apps.get_model(name).objects.count() for name in wanted}
 
 

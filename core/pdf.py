@@ -19,7 +19,9 @@ def render_pdf(template_name: str, context: dict, *, request=None) -> bytes:
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
-def pdf_response(template_name: str, context: dict, *, filename: str, request=None, inline: bool = True) -> HttpResponse:
+def pdf_response(
+    template_name: str, context: dict, *, filename: str, request=None, inline: bool = True
+) -> HttpResponse:
     content = render_pdf(template_name, context, request=request)
     response = HttpResponse(content, content_type="application/pdf")
     name = filename if filename.endswith(".pdf") else f"{slugify(filename) or 'document'}.pdf"

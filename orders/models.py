@@ -92,7 +92,9 @@ class Quotation(models.Model):
     customer = models.ForeignKey(
         "customers.Company", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="quotations"
     )
-    maker = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("made by"), on_delete=models.PROTECT, related_name="+")
+    maker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("made by"), on_delete=models.PROTECT, related_name="+"
+    )
     currency = models.CharField(_("currency"), max_length=3, choices=settings.CURRENCIES, default="CNY")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
@@ -111,7 +113,10 @@ class Quotation(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("quotation")
         verbose_name_plural = _("quotations")
-        indexes = [models.Index(fields=["salesperson", "-created_at"]), models.Index(fields=["customer", "-created_at"])]
+        indexes = [
+            models.Index(fields=["salesperson", "-created_at"]),
+            models.Index(fields=["customer", "-created_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} v{self.version}"
@@ -131,7 +136,11 @@ class QuotationLine(models.Model):
     quantity = models.DecimalField(_("quantity"), **QUANTITY)
     unit_price = models.DecimalField(_("unit price"), **MONEY, validators=[MinValueValidator(0)])
     discount_percent = models.DecimalField(
-        _("discount %"), max_digits=5, decimal_places=2, default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+        _("discount %"),
+        max_digits=5,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     amount = models.DecimalField(_("amount"), **MONEY, default=0, editable=False)
 
@@ -198,7 +207,9 @@ class Order(models.Model):
         "customers.Company", verbose_name=_("factory"), on_delete=models.PROTECT, related_name="factory_orders",
         null=True, blank=True,
     )  # fmt: skip
-    maker = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("made by"), on_delete=models.PROTECT, related_name="+")
+    maker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("made by"), on_delete=models.PROTECT, related_name="+"
+    )
     quotation = models.ForeignKey(
         Quotation, verbose_name=_("quotation"), on_delete=models.SET_NULL, null=True, blank=True, related_name="orders"
     )
@@ -209,7 +220,9 @@ class Order(models.Model):
     confirmed_delivery = models.DateField(_("confirmed delivery"), null=True, blank=True)
     incoterm = models.CharField(_("incoterm"), max_length=3, choices=Incoterm.choices, blank=True)
     payment_terms = models.CharField(_("payment terms"), max_length=200, blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED, db_index=True
+    )
     # Intake checks (SPEC: 15 in seed 003): differences found, and who acknowledged them.
     intake_flags = models.JSONField(_("intake flags"), default=list, blank=True, editable=False)
     flags_acknowledged_by = models.ForeignKey(
@@ -272,7 +285,9 @@ class OrderLine(models.Model):
         verbose_name = _("order line")
         verbose_name_plural = _("order lines")
         constraints = [
-            models.CheckConstraint(condition=Q(shipped_quantity__lte=F("quantity")), name="not_shipped_more_than_ordered"),
+            models.CheckConstraint(
+                condition=Q(shipped_quantity__lte=F("quantity")), name="not_shipped_more_than_ordered"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -420,7 +435,9 @@ class Shipment(models.Model):
     lc_reference = models.CharField(_("L/C reference"), max_length=100, blank=True)
     prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     prepared_at = models.DateTimeField(auto_now_add=True)
-    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     checked_at = models.DateTimeField(null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
 

@@ -195,6 +195,11 @@ def test_company_rows_are_unique_even_when_shared_by_assistants(cast, who):
     user = getattr(cast, who)
     codes = list(Company.objects.visible_to(user).values_list("code", flat=True))
     assert len(codes) == len(set(codes))
-    Complaint.objects.create(company=cast.customer_shared, received_on="2026-11-01", category="quality",
-                             description="x", created_by=cast.sales1)
+    Complaint.objects.create(
+        company=cast.customer_shared,
+        received_on="2026-11-01",
+        category="quality",
+        description="x",
+        created_by=cast.sales1,
+    )
     assert Complaint.objects.visible_to(user).count() == (1 if "T-SH" in COMPANIES[who] else 0)

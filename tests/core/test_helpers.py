@@ -98,7 +98,7 @@ def test_a_notice_left_sending_by_a_dead_worker_is_taken_back(db):
 
 def test_excel_cells_keep_numbers_and_refuse_formulas():
     assert excel_value(Decimal("12.30")) == Decimal("12.30")
-    assert excel_value("=HYPERLINK(\"http://x\")").startswith("'=")
+    assert excel_value('=HYPERLINK("http://x")').startswith("'=")
     assert excel_value("-1+2").startswith("'")
     aware = datetime(2026, 12, 1, 1, 30, tzinfo=ZoneInfo("UTC"))
     assert excel_value(aware) == datetime(2026, 12, 1, 9, 30)  # Shanghai local, naive
@@ -106,7 +106,10 @@ def test_excel_cells_keep_numbers_and_refuse_formulas():
 
 def test_xlsx_response_writes_a_real_workbook():
     rows = [{"n": "A", "v": Decimal("1.10")}, {"n": "B", "v": Decimal("2.20")}]
-    response = xlsx_response("t.xlsx", [("Sheet", [Column("Name", lambda r: r["n"]), Column("Value", lambda r: r["v"], 10, "#,##0.00")], rows)])
+    response = xlsx_response(
+        "t.xlsx",
+        [("Sheet", [Column("Name", lambda r: r["n"]), Column("Value", lambda r: r["v"], 10, "#,##0.00")], rows)],
+    )
     assert response["Content-Disposition"].startswith('attachment; filename="t.xlsx"')
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert [[c.value for c in row] for row in sheet.iter_rows()] == [["Name", "Value"], ["A", 1.1], ["B", 2.2]]

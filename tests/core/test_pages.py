@@ -68,7 +68,8 @@ def test_manager_sees_only_their_teams_and_gm_all(client, cast):
 def test_home_queries_are_bounded(client, cast, django_assert_max_num_queries):
     for who in ["assistant2", "sales1", "gm", "finance1"]:
         client.force_login(getattr(cast, who))
-        with django_assert_max_num_queries(8):
+        # one query per home-queue section (each module adds its own), not per row
+        with django_assert_max_num_queries(12):
             assert client.get(reverse("home")).status_code == 200
 
 

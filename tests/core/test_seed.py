@@ -27,8 +27,10 @@ def test_seed_demo_is_deterministic(db):
     call_command("seed_demo", "--quiet")
     first = snapshot()
     contacts = sorted(Contact.objects.values_list("company__code", "name", "email"))
-    Complaint.objects.all().delete()
-    Company.objects.all().delete()
+    from orders.models import Order, Quotation, Shipment, ShipmentLine
+
+    for model in (ShipmentLine, Shipment, Order, Quotation, Complaint, Company):
+        model.objects.all().delete()
     call_command("seed_demo", "--quiet")
     assert snapshot()["companies"] == first["companies"]
     assert sorted(Contact.objects.values_list("company__code", "name", "email")) == contacts
