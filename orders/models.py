@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from accounts.scope import scope_q
@@ -163,13 +164,13 @@ class QuotationLine(models.Model):
 
 class Order(models.Model):
     class Status(models.TextChoices):
-        RECEIVED = "received", _("Received")
+        RECEIVED = "received", pgettext_lazy("order status", "Received")
         CONFIRMED = "confirmed", _("Confirmed")
         IN_PRODUCTION = "in_production", _("In production")
         READY = "ready", _("Ready to ship")
         PARTLY_SHIPPED = "partly_shipped", _("Partly shipped")
         SHIPPED = "shipped", _("Shipped")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("order status", "Closed")
         CANCELLED = "cancelled", _("Cancelled")
 
     # The one table of allowed moves (SPEC orders/); services.orders.order_transition enforces it.
