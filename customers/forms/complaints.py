@@ -7,9 +7,10 @@ from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.months import parse_month
 from core.widgets import LookupSelect
 from customers.models import Company, Complaint, SatisfactionSurvey
-from customers.services.complaints import allowed_statuses, handler_choices, parse_month
+from customers.services.complaints import allowed_statuses, handler_choices
 
 DATE_WIDGET = {"type": "date"}
 

@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from core.months import add_months, month_range, trailing_months
+from core.months import as_date as _as_date
 from customers.models import Company, Complaint, SatisfactionSurvey
 
 Status = Complaint.Status
@@ -228,32 +230,6 @@ def survey_create(*, actor: User, company: Company, period: date, score: int, co
 # Reads ---------------------------------------------------------------------------------
 
 
-def parse_month(value: str | None) -> date | None:
-    """``"2026-03"`` → 2026-03-01; anything else → None."""
-    if not value:
-        return None
-    try:
-        year, month = (int(part) for part in value.strip().split("-")[:2])
-        return date(year, month, 1)
-    except (TypeError, ValueError):
-        return None
-
-
-def add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def month_range(month: date) -> tuple[date, date]:
-    """First and last day of ``month``."""
-    return month, add_months(month, 1) - timedelta(days=1)
-
-
-def trailing_months(month: date, count: int = 12) -> list[date]:
-    """The ``count`` months ending with ``month``, oldest first."""
-    return [add_months(month, offset) for offset in range(-(count - 1), 1)]
-
-
 def _days(value: Any) -> float | None:
     """An average duration from the database as days (PostgreSQL and SQLite differ)."""
     if value is None:
@@ -391,11 +367,6 @@ def complaint_analysis(user: User, month: date, top: int = 20) -> ComplaintAnaly
         by_month=by_month,
         chart=chart,
     )
-
-
-def _as_date(value: Any) -> date:
-    """TruncMonth of a DateField is a date; on some backends a datetime."""
-    return value.date() if hasattr(value, "date") and callable(value.date) else value
 
 
 @dataclass

@@ -18,6 +18,7 @@ from django.views.generic import CreateView, DetailView, ListView, TemplateView,
 
 from core.exports import DATE_FORMAT, Column, xlsx_response
 from core.mixins import HtmxTemplateMixin, RoleRequiredMixin, ScopedMixin
+from core.months import add_months, month_range, parse_month
 from customers.forms.complaints import ComplaintFilterForm, ComplaintForm, ComplaintUpdateForm
 from customers.models import Company, Complaint
 from customers.services import complaints as services
@@ -100,7 +101,7 @@ class ComplaintListView(ScopedMixin, HtmxTemplateMixin, ListView):
         if data.get("company"):
             qs = qs.filter(company=data["company"])
         if month := data.get("month"):
-            first, last = services.month_range(month)
+            first, last = month_range(month)
             qs = qs.filter(received_on__gte=first, received_on__lte=last)
         sort = self.get_sort()
         order = SORTS[sort.lstrip("-")]
@@ -291,7 +292,7 @@ class ComplaintAnalysisMixin(ScopedMixin):
     model = Complaint
 
     def get_month(self):
-        month = services.parse_month(self.request.GET.get("month"))
+        month = parse_month(self.request.GET.get("month"))
         return month or timezone.localdate().replace(day=1)
 
     def get_analysis(self) -> services.ComplaintAnalysis:
@@ -311,8 +312,8 @@ class ComplaintAnalysisView(ComplaintAnalysisMixin, TemplateView):
             analysis=analysis,
             month=month,
             month_value=f"{month:%Y-%m}",
-            previous_month=f"{services.add_months(month, -1):%Y-%m}",
-            next_month=f"{services.add_months(month, 1):%Y-%m}",
+            previous_month=f"{add_months(month, -1):%Y-%m}",
+            next_month=f"{add_months(month, 1):%Y-%m}",
             is_current=month >= timezone.localdate().replace(day=1),
             window_label=f"{analysis.months[0]:%Y-%m} – {month:%Y-%m}",
         )

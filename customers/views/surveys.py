@@ -12,6 +12,7 @@ from django.views.generic import FormView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 
 from core.mixins import ScopedMixin
+from core.months import parse_month
 from customers.forms.complaints import SurveyForm
 from customers.models import Company, SatisfactionSurvey
 from customers.services import complaints as services
@@ -81,7 +82,7 @@ class SurveyTrendView(ScopedMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        month = services.parse_month(self.request.GET.get("month")) or timezone.localdate().replace(day=1)
+        month = parse_month(self.request.GET.get("month")) or timezone.localdate().replace(day=1)
         company = self.get_company()
         trend = services.survey_trend(user, month, company=company)
         surveyed = Company.objects.visible_to(user).filter(

@@ -13,10 +13,11 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.months import parse_month
 from core.widgets import LookupSelect
 from customers.models import Company
 from orders.models import Order, Product, Quotation
-from orders.services.orders import customers_for, factories_for, parse_month, salespersons_for
+from orders.services.orders import customers_for, factories_for, salespersons_for
 
 DATE = {"type": "date"}
 

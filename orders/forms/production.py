@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.months import parse_month
 from orders.models import AbnormalOrder, Milestone, Order, QualityCheck
-from orders.services.production import parse_month
 
 DATE_WIDGET = {"type": "date"}
 

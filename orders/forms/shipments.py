@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
@@ -10,6 +9,7 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.months import parse_month
 from orders.models import Shipment
 from orders.services.shipments import quantity_field
 
@@ -148,15 +148,6 @@ class ShipmentFilterForm(forms.Form):
                 shown = str(value)
             chips.append((str(f.label), shown))
         return chips
-
-
-def parse_month(value: str | None) -> date | None:
-    """``"2026-03"`` → 2026-03-01; anything else → None."""
-    try:
-        year, month = (int(part) for part in (value or "").strip().split("-")[:2])
-        return date(year, month, 1)
-    except (TypeError, ValueError):
-        return None
 
 
 def _plain(value: Decimal) -> str:

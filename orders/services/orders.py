@@ -23,6 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.months import add_months
+from core.months import as_date as _as_date
 from core.sequences import next_number
 from customers.models import Company
 from orders.models import Order, OrderEvent, OrderLine, Product, Quotation, Shipment
@@ -651,22 +653,6 @@ def late_orders(queryset: QuerySet[Order], today: date | None = None) -> QuerySe
     return open_orders(queryset).filter(confirmed_delivery__lt=today or timezone.localdate())
 
 
-def parse_month(value: str | None) -> date | None:
-    """``"2026-03"`` → 2026-03-01; anything else → None."""
-    if not value:
-        return None
-    try:
-        year, month = (int(part) for part in value.strip().split("-")[:2])
-        return date(year, month, 1)
-    except (TypeError, ValueError):
-        return None
-
-
-def add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
 @dataclass
 class OrderStatistics:
     month: date
@@ -766,7 +752,3 @@ def order_statistics(user: User, month: date, top: int = 20) -> OrderStatistics:
         by_customer=by_customer,
         summary=summary,
     )
-
-
-def _as_date(value: Any) -> date:
-    return value.date() if hasattr(value, "date") and callable(value.date) else value

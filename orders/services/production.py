@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.months import add_months, month_range
+from core.months import as_date as _as_date
 from orders.models import AbnormalOrder, Milestone, Order, QualityCheck
 
 EDIT_ROLES = (User.Role.ASSISTANT, User.Role.SALESPERSON, User.Role.MANAGER)
@@ -320,30 +322,6 @@ def production_panel_context(*, order: Order, user: User, today: date | None = N
 
 
 # Monthly abnormal-order statistics ----------------------------------------------------------
-
-
-def parse_month(value: str | None) -> date | None:
-    """``"2026-03"`` → 2026-03-01; anything else → None."""
-    if not value:
-        return None
-    try:
-        year, month = (int(part) for part in value.strip().split("-")[:2])
-        return date(year, month, 1)
-    except (TypeError, ValueError):
-        return None
-
-
-def add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def month_range(month: date) -> tuple[date, date]:
-    return month, add_months(month, 1) - timedelta(days=1)
-
-
-def _as_date(value: Any) -> date:
-    return value.date() if hasattr(value, "date") and callable(value.date) else value
 
 
 KIND_COLOURS = {

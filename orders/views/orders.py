@@ -22,6 +22,7 @@ from django.views.generic.detail import SingleObjectMixin
 
 from core.exports import DATE_FORMAT, MONEY_FORMAT, Column, xlsx_response
 from core.mixins import HtmxTemplateMixin, ScopedMixin
+from core.months import add_months, parse_month
 from customers.models import Company
 from orders.forms.orders import OrderFilterForm, OrderHeaderForm, SalespersonForm, TransitionForm, line_formset
 from orders.models import (
@@ -87,9 +88,7 @@ def filtered_orders(request):
         if data["customer"]:
             queryset = queryset.filter(customer=data["customer"])
         if data["month"]:
-            queryset = queryset.filter(
-                received_on__gte=data["month"], received_on__lt=services.add_months(data["month"], 1)
-            )
+            queryset = queryset.filter(received_on__gte=data["month"], received_on__lt=add_months(data["month"], 1))
         if data["late"]:
             queryset = services.late_orders(queryset, timezone.localdate())
     sort = request.GET.get("sort", DEFAULT_SORT)
@@ -453,7 +452,7 @@ class OrderAcknowledgeView(OrderActionMixin):
 
 class StatisticsMixin(LoginRequiredMixin):
     def get_month(self):
-        month = services.parse_month(self.request.GET.get("month"))
+        month = parse_month(self.request.GET.get("month"))
         return month or timezone.localdate().replace(day=1)
 
     def get_statistics(self) -> services.OrderStatistics:
@@ -473,8 +472,8 @@ class OrderStatisticsView(StatisticsMixin, TemplateView):
             stats=stats,
             month=month,
             month_value=f"{month:%Y-%m}",
-            previous_month=f"{services.add_months(month, -1):%Y-%m}",
-            next_month=f"{services.add_months(month, 1):%Y-%m}",
+            previous_month=f"{add_months(month, -1):%Y-%m}",
+            next_month=f"{add_months(month, 1):%Y-%m}",
             is_current=month >= current,
             window_label=f"{stats.months[0]:%Y-%m} – {month:%Y-%m}",
             list_url=reverse("orders:list") + f"?month={month:%Y-%m}",

@@ -21,6 +21,7 @@ from django.views.generic.detail import SingleObjectMixin
 
 from core.exports import MONEY_FORMAT, Column, xlsx_response
 from core.mixins import HtmxTemplateMixin, ScopedMixin
+from core.months import add_months, month_range, parse_month
 from core.pdf import pdf_response
 from orders.forms.production import AbnormalFilterForm, AbnormalForm, MilestonePlanForm, QualityCheckForm
 from orders.models import AbnormalOrder, Order, QualityCheck
@@ -294,7 +295,7 @@ class AbnormalListView(ScopedMixin, HtmxTemplateMixin, ListView):
         elif data.get("status") == "resolved":
             qs = qs.filter(resolved_on__isnull=False)
         if month := data.get("month"):
-            first, last = services.month_range(month)
+            first, last = month_range(month)
             qs = qs.filter(reported_on__gte=first, reported_on__lte=last)
         sort = self.get_sort()
         order = SORTS[sort.lstrip("-")]
@@ -319,7 +320,7 @@ class AbnormalStatisticsMixin(ScopedMixin):
     model = AbnormalOrder
 
     def get_month(self):
-        month = services.parse_month(self.request.GET.get("month"))
+        month = parse_month(self.request.GET.get("month"))
         return month or timezone.localdate().replace(day=1)
 
     def get_statistics(self) -> services.AbnormalStatistics:
@@ -339,8 +340,8 @@ class AbnormalStatisticsView(AbnormalStatisticsMixin, TemplateView):
             stats=stats,
             month=month,
             month_value=f"{month:%Y-%m}",
-            previous_month=f"{services.add_months(month, -1):%Y-%m}",
-            next_month=f"{services.add_months(month, 1):%Y-%m}",
+            previous_month=f"{add_months(month, -1):%Y-%m}",
+            next_month=f"{add_months(month, 1):%Y-%m}",
             is_current=month >= timezone.localdate().replace(day=1),
             window_label=f"{stats.months[0]:%Y-%m} – {month:%Y-%m}",
         )

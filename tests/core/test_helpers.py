@@ -164,3 +164,17 @@ def test_chinese_pdf_renders_fast_with_the_cjk_font():
     elapsed = time.perf_counter() - started
     assert content.startswith(b"%PDF")
     assert elapsed < 2.0, f"a one-page Chinese PDF took {elapsed:.2f}s: the slow font path?"
+
+
+def test_months():
+    from datetime import date
+
+    from core.months import add_months, as_date, month_range, parse_month, trailing_months
+
+    assert parse_month("2026-03") == date(2026, 3, 1)
+    assert parse_month("2026-13") is None and parse_month("") is None and parse_month(None) is None
+    assert add_months(date(2026, 1, 31), -1) == date(2025, 12, 1)
+    assert add_months(date(2026, 11, 5), 2) == date(2027, 1, 1)
+    assert month_range(date(2028, 2, 1)) == (date(2028, 2, 1), date(2028, 2, 29))
+    assert trailing_months(date(2026, 2, 1), 3) == [date(2025, 12, 1), date(2026, 1, 1), date(2026, 2, 1)]
+    assert as_date(datetime(2026, 3, 1, 0, 0)) == date(2026, 3, 1)

@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from core.months import add_months
 from orders.models import Order
-from orders.services.orders import add_months, order_statistics
+from orders.services.orders import order_statistics
 from tests.orders.factories import make_order, make_product
 
 S = Order.Status
