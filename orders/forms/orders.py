@@ -201,7 +201,10 @@ class OrderLineForm(forms.Form):
     product = ProductChoiceField(label=_("Product"), queryset=Product.objects.all(), empty_label=_("Choose a product"))
     description = forms.CharField(label=_("Description"), required=False, max_length=300)
     quantity = forms.DecimalField(label=_("Quantity"), max_digits=12, decimal_places=3, min_value=0.001)
-    unit_price = forms.DecimalField(label=_("Unit price"), max_digits=14, decimal_places=2, min_value=0)
+    unit_price = forms.DecimalField(
+        label=_("Unit price"), max_digits=14, decimal_places=2, min_value=0, required=False,
+        help_text=_("Blank: the list price."),
+    )  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -212,6 +215,14 @@ class OrderLineForm(forms.Form):
         self.fields["description"].widget.attrs["class"] = "form-control form-control-sm"
         for name in ("quantity", "unit_price"):
             self.fields[name].widget.attrs.update({"class": "form-control form-control-sm text-end", "step": "any"})
+
+    def clean(self):
+        cleaned = super().clean()
+        # A blank price takes the list price (the page fills it in too, when JS runs); the
+        # intake check then flags a currency that differs from the order's.
+        if cleaned.get("product") is not None and cleaned.get("unit_price") is None:
+            cleaned["unit_price"] = cleaned["product"].list_price
+        return cleaned
 
 
 class BaseLineFormSet(forms.BaseFormSet):

@@ -60,11 +60,13 @@ def test_assistant_files_acknowledges_and_confirms_an_order(page, cast, screensh
     page.select_option("#id_incoterm", "FOB")
 
     pick(page, "id_lines-0-product", "LED-PNL", "LED-PNL-0100")
-    assert page.input_value("#id_lines-0-unit_price") == "85.00"  # list price filled in
+    # the list price is filled in by the page (asynchronously: wait for it)
+    page.wait_for_function("document.querySelector('#id_lines-0-unit_price').value === '85.00'")
     page.fill("#id_lines-0-quantity", "200")
     page.fill("#id_lines-0-unit_price", "82.50")  # a negotiated price: flagged
     page.click("[data-add-line]")
     pick(page, "id_lines-1-product", "HNG", "HNG-SS-0109")
+    page.wait_for_function("document.querySelector('#id_lines-1-unit_price').value !== ''")
     page.fill("#id_lines-1-quantity", "1000")
     page.click("#save-order")
 

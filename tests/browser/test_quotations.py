@@ -50,7 +50,8 @@ def test_assistant_quotes_sends_accepts_and_orders(page, cast, screenshot):
     page.select_option("#id_incoterm", "FOB")
 
     pick(page, "id_lines-0-product", "BLT", "BLT-100")
-    assert page.get_attribute("#id_lines-0-unit_price", "placeholder") == "0.35 CNY"  # list price shown
+    # the list price is shown as a placeholder once the lookup answered (asynchronous: wait)
+    page.wait_for_function("document.querySelector('#id_lines-0-unit_price').placeholder === '0.35 CNY'")
     page.fill("#id_lines-0-quantity", "1000")
     page.click("[data-formset-add]")
     pick(page, "id_lines-1-product", "面板", "LED-600")

@@ -448,3 +448,16 @@ def test_detail_queries_flat(client, cast, django_assert_max_num_queries):
     few = _count_queries(client, small.get_absolute_url(), django_assert_max_num_queries)
     many = _count_queries(client, big.get_absolute_url(), django_assert_max_num_queries)
     assert many == few
+
+
+@pytest.mark.django_db
+def test_a_blank_unit_price_takes_the_list_price():
+    from decimal import Decimal
+
+    from orders.forms.orders import OrderLineForm
+    from tests.orders.factories import make_product
+
+    product = make_product(list_price=Decimal("12.30"))
+    form = OrderLineForm(data={"product": product.pk, "quantity": "5", "unit_price": ""})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["unit_price"] == Decimal("12.30")
