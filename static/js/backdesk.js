@@ -23,24 +23,40 @@ document.addEventListener("DOMContentLoaded", () => {
 });
 
 // Type-ahead pickers: <select data-lookup-url="..."> (core.widgets.LookupSelect).
-document.addEventListener("DOMContentLoaded", () => {
-  if (!window.TomSelect) return;
-  document.querySelectorAll("select[data-lookup-url]").forEach((select) => {
-    const url = select.dataset.lookupUrl;
-    new window.TomSelect(select, {
-      valueField: "id",
-      labelField: "text",
-      searchField: ["text"],
-      maxOptions: 20,
-      preload: "focus",
-      loadThrottle: 250,
-      load(query, callback) {
-        const sep = url.includes("?") ? "&" : "?";
-        fetch(`${url}${sep}q=${encodeURIComponent(query)}`, { headers: { Accept: "application/json" } })
-          .then((response) => response.json())
-          .then((data) => callback(data.results))
-          .catch(() => callback());
-      },
-    });
+// Backdesk.lookup(select) is the one set-up; the formset scripts call it for added rows.
+window.Backdesk = window.Backdesk || {};
+window.Backdesk.lookup = (select) => {
+  if (!window.TomSelect || select.tomselect) return;
+  const url = select.dataset.lookupUrl;
+  let justPicked = false;
+  new window.TomSelect(select, {
+    valueField: "id",
+    labelField: "text",
+    searchField: ["text"],
+    maxOptions: 20,
+    preload: "focus",
+    loadThrottle: 250,
+    onItemAdd() {
+      justPicked = true;
+      this.close();
+    },
+    onType() {
+      justPicked = false;
+    },
+    load(query, callback) {
+      const sep = url.includes("?") ? "&" : "?";
+      fetch(`${url}${sep}q=${encodeURIComponent(query)}`, { headers: { Accept: "application/json" } })
+        .then((response) => response.json())
+        .then((data) => {
+          callback(data.results);
+          // An answer that arrives after the user picked must not open the list again
+          // over the next field.
+          if (justPicked) this.close();
+        })
+        .catch(() => callback());
+    },
   });
+};
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("select[data-lookup-url]").forEach(window.Backdesk.lookup);
 });

@@ -23,25 +23,6 @@
 (() => {
   "use strict";
 
-  const lookupSettings = (select) => {
-    const url = select.dataset.lookupUrl;
-    return {
-      valueField: "id",
-      labelField: "text",
-      searchField: ["text"],
-      maxOptions: 20,
-      preload: "focus",
-      loadThrottle: 250,
-      load(query, callback) {
-        const sep = url.includes("?") ? "&" : "?";
-        fetch(`${url}${sep}q=${encodeURIComponent(query)}`, { headers: { Accept: "application/json" } })
-          .then((response) => response.json())
-          .then((data) => callback(data.results))
-          .catch(() => callback());
-      },
-    };
-  };
-
   const showListPrice = (select) => {
     const row = select.closest("[data-formset-row]");
     const price = row && row.querySelector("[data-formset-price]");
@@ -56,7 +37,7 @@
 
   const setUpRow = (row) => {
     row.querySelectorAll("select[data-lookup-url]").forEach((select) => {
-      if (!select.tomselect && window.TomSelect) new window.TomSelect(select, lookupSettings(select));
+      window.Backdesk.lookup(select);
     });
     row.querySelectorAll("select[data-formset-product]").forEach((select) => {
       select.addEventListener("change", () => showListPrice(select));

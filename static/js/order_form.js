@@ -1,6 +1,6 @@
 // Order form: add and remove lines of the line formset (templates/orders/order_form.html).
 // Kept out of the template for the CSP; the product pickers of new rows get the same
-// Tom Select type-ahead as backdesk.js gives the rows rendered by the server.
+// Tom Select type-ahead (Backdesk.lookup in backdesk.js) as the rows rendered by the server.
 document.addEventListener("DOMContentLoaded", () => {
   const form = document.getElementById("order-form");
   const template = document.getElementById("order-line-template");
@@ -8,33 +8,13 @@ document.addEventListener("DOMContentLoaded", () => {
   if (!form || !template || !body) return;
   const total = form.querySelector('input[name="lines-TOTAL_FORMS"]');
 
-  const lookup = (select) => {
-    if (!window.TomSelect || select.tomselect) return;
-    const url = select.dataset.lookupUrl;
-    new window.TomSelect(select, {
-      valueField: "id",
-      labelField: "text",
-      searchField: ["text"],
-      maxOptions: 20,
-      preload: "focus",
-      loadThrottle: 250,
-      load(query, callback) {
-        const sep = url.includes("?") ? "&" : "?";
-        fetch(`${url}${sep}q=${encodeURIComponent(query)}`, { headers: { Accept: "application/json" } })
-          .then((response) => response.json())
-          .then((data) => callback(data.results))
-          .catch(() => callback());
-      },
-    });
-  };
-
   form.querySelector("[data-add-line]").addEventListener("click", () => {
     const index = parseInt(total.value, 10);
     const html = template.innerHTML.replace(/__prefix__/g, String(index));
     body.insertAdjacentHTML("beforeend", html);
     total.value = String(index + 1);
     const row = body.lastElementChild;
-    row.querySelectorAll("select[data-lookup-url]").forEach(lookup);
+    row.querySelectorAll("select[data-lookup-url]").forEach(window.Backdesk.lookup);
     const first = row.querySelector("select, input:not([type=hidden])");
     if (first && first.tomselect) first.tomselect.focus();
   });

@@ -62,3 +62,25 @@ def login(page, username: str, password: str) -> None:
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
+
+
+def pick(page, field_id: str, text: str, option: str) -> None:
+    """Type into a Tom Select type-ahead and click the offered option.
+
+    The options arrive asynchronously; on a loaded machine the list can close while a late
+    answer re-renders it, so the list is opened again (as a user would) before giving up.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    control = page.locator(f"#{field_id}-ts-control")
+    choice = page.locator(f"#{field_id}-ts-dropdown .option", has_text=option).first
+    control.click()
+    control.fill(text)
+    for _attempt in range(3):
+        try:
+            choice.click(timeout=8000)
+            return
+        except PlaywrightTimeout:
+            control.click()
+            control.fill(text)
+    choice.click()

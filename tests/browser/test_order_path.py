@@ -2,6 +2,7 @@
 of eyes: quotation → accepted → order → price difference acknowledged → confirmed →
 milestones → in production → ready → shipment prepared → checked by another user → shipped."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -10,16 +11,10 @@ from django.utils import timezone
 
 from core.seed import DEMO_PASSWORD
 from orders.models import Order, Shipment
-from tests.browser.conftest import login
+from tests.browser.conftest import login, pick
 from tests.orders.factories import make_product
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def pick(page, field_id: str, text: str, option: str) -> None:
-    page.click(f"#{field_id}-ts-control")
-    page.fill(f"#{field_id}-ts-control", text)
-    page.locator(f"#{field_id}-ts-dropdown .option", has_text=option).first.click()
 
 
 def test_quotation_to_shipped_order(page, cast, screenshot):
@@ -37,7 +32,7 @@ def test_quotation_to_shipped_order(page, cast, screenshot):
     pick(page, "id_lines-0-product", "LED", "LED-PNL-0100")
     page.fill("#id_lines-0-quantity", "200")
     page.get_by_role("button", name="Save draft").click()
-    page.wait_for_url("**/orders/quotations/*/")
+    page.wait_for_url(re.compile(r"/orders/quotations/\d+/$"))
     page.get_by_role("button", name="Mark as sent").click()
     page.wait_for_selector("text=is marked as sent")
     page.get_by_role("button", name="Accepted").click()
@@ -45,7 +40,7 @@ def test_quotation_to_shipped_order(page, cast, screenshot):
     # 2. one click to an order
     page.fill("#id_customer_po", "PO-E2E-1")
     page.get_by_role("button", name="Make order").click()
-    page.wait_for_url("**/orders/*/")
+    page.wait_for_url(re.compile(r"/orders/\d+/$"))
     order = Order.objects.get()
     assert order.status == Order.Status.RECEIVED and order.quotation is not None
     # 3. the customer's PO came with a lower price: edit it, the intake check flags it
@@ -83,7 +78,7 @@ def test_quotation_to_shipped_order(page, cast, screenshot):
     page.fill("#id_carrier", "COSCO Shipping")
     page.fill("#id_tracking_number", "COSU6000000001")
     page.get_by_role("button", name="Prepare shipment").click()
-    page.wait_for_url("**/orders/shipments/*/")
+    page.wait_for_url(re.compile(r"/orders/shipments/\d+/$"))
     assert page.get_by_role("button", name="Check and confirm").count() == 0
     shipment = Shipment.objects.get()
     # 6. assistant2 checks it: the order is shipped

@@ -9,17 +9,10 @@ from django.utils import timezone
 
 from core.seed import DEMO_PASSWORD
 from orders.models import Order
-from tests.browser.conftest import login
+from tests.browser.conftest import login, pick
 from tests.orders.factories import make_order, make_product
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def pick(page, field_id: str, text: str, option: str) -> None:
-    """Type into a Tom Select picker and take the suggestion containing ``option``."""
-    page.click(f"#{field_id}-ts-control")
-    page.fill(f"#{field_id}-ts-control", text)
-    page.locator(f"#{field_id}-ts-dropdown .option", has_text=option).first.click()
 
 
 def test_assistant_files_acknowledges_and_confirms_an_order(page, cast, screenshot):

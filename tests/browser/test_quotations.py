@@ -1,6 +1,7 @@
 """In the browser: an assistant quotes two products for a salesperson's customer, sends the
 quotation, records the customer's acceptance and turns it into an order with one click."""
 
+import re
 import shutil
 import subprocess
 from decimal import Decimal
@@ -9,17 +10,10 @@ import pytest
 
 from core.seed import DEMO_PASSWORD
 from orders.models import Order, Quotation
-from tests.browser.conftest import ARTIFACTS, login
+from tests.browser.conftest import ARTIFACTS, login, pick
 from tests.orders.factories import make_product
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def pick(page, field_id: str, query: str, option_text: str) -> None:
-    """Type into a Tom Select type-ahead and click the offered option."""
-    page.click(f"#{field_id}-ts-control")
-    page.fill(f"#{field_id}-ts-control", query)
-    page.locator(f"#{field_id}-ts-dropdown .option", has_text=option_text).first.click()
 
 
 def test_assistant_quotes_sends_accepts_and_orders(page, cast, screenshot):
@@ -65,7 +59,7 @@ def test_assistant_quotes_sends_accepts_and_orders(page, cast, screenshot):
     screenshot(page, "quotation-form")
     page.get_by_role("button", name="Save draft").click()
 
-    page.wait_for_url("**/orders/quotations/*/")
+    page.wait_for_url(re.compile(r"/orders/quotations/\d+/$"))
     quotation = Quotation.objects.get()
     assert (quotation.salesperson, quotation.customer, quotation.maker) == (cast.sales1, customer, cast.assistant1)
     assert quotation.total == Decimal("686.00")
@@ -98,7 +92,7 @@ def test_assistant_quotes_sends_accepts_and_orders(page, cast, screenshot):
 
     page.fill("#id_customer_po", "PO-88017")
     page.get_by_role("button", name="Make order").click()
-    page.wait_for_url("**/orders/*/")
+    page.wait_for_url(re.compile(r"/orders/\d+/$"))
     order = Order.objects.get()
     assert page.url.endswith(order.get_absolute_url())
     assert (order.quotation, order.customer_po, order.total) == (quotation, "PO-88017", Decimal("686.00"))
