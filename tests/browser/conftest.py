@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -84,3 +85,15 @@ def pick(page, field_id: str, text: str, option: str) -> None:
             control.click()
             control.fill(text)
     choice.click()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep a screenshot of the page a browser test failed on (test-artifacts/FAILED-*.png)."""
+    outcome = yield
+    report = outcome.get_result()
+    page = item.funcargs.get("page") if hasattr(item, "funcargs") else None
+    if report.when == "call" and report.failed and page is not None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        with contextlib.suppress(Exception):  # a closed page must not hide the real failure
+            page.screenshot(path=str(ARTIFACTS / f"FAILED-{item.name}.png"), full_page=True)
