@@ -80,11 +80,15 @@ def pick(page, field_id: str, text: str, option: str) -> None:
     for _attempt in range(3):
         try:
             choice.click(timeout=8000)
-            return
+            break
         except PlaywrightTimeout:
             control.click()
             control.fill(text)
-    choice.click()
+    else:
+        choice.click()
+    # A lookup answer still on its way re-renders the list; let it land before the test types
+    # into the next field (a quantity typed meanwhile was once lost).
+    page.wait_for_load_state("networkidle")
 
 
 @pytest.hookimpl(hookwrapper=True)
