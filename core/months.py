@@ -34,3 +34,15 @@ def trailing_months(month: date, count: int = 12) -> list[date]:
 def as_date(value: Any) -> date:
     """TruncMonth of a DateField is a date on PostgreSQL, a datetime on some backends."""
     return value.date() if hasattr(value, "date") and callable(value.date) else value
+
+
+def month_navigation(month: date, first: date, today: date) -> dict[str, Any]:
+    """Template context of a monthly report's month picker: this, previous and next month,
+    whether it is the current month, and the label of the window ``first`` – ``month``."""
+    return {
+        "month_value": f"{month:%Y-%m}",
+        "previous_month": f"{add_months(month, -1):%Y-%m}",
+        "next_month": f"{add_months(month, 1):%Y-%m}",
+        "is_current": month >= today.replace(day=1),
+        "window_label": f"{first:%Y-%m} – {month:%Y-%m}",
+    }

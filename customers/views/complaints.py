@@ -18,7 +18,7 @@ from django.views.generic import CreateView, DetailView, ListView, TemplateView,
 
 from core.exports import DATE_FORMAT, Column, xlsx_response
 from core.mixins import HtmxTemplateMixin, RoleRequiredMixin, ScopedMixin
-from core.months import add_months, month_range, parse_month
+from core.months import month_navigation, month_range, parse_month
 from customers.forms.complaints import ComplaintFilterForm, ComplaintForm, ComplaintUpdateForm
 from customers.models import Company, Complaint
 from customers.services import complaints as services
@@ -311,11 +311,7 @@ class ComplaintAnalysisView(ComplaintAnalysisMixin, TemplateView):
         context.update(
             analysis=analysis,
             month=month,
-            month_value=f"{month:%Y-%m}",
-            previous_month=f"{add_months(month, -1):%Y-%m}",
-            next_month=f"{add_months(month, 1):%Y-%m}",
-            is_current=month >= timezone.localdate().replace(day=1),
-            window_label=f"{analysis.months[0]:%Y-%m} – {month:%Y-%m}",
+            **month_navigation(month, analysis.months[0], timezone.localdate()),
         )
         return context
 

@@ -22,7 +22,7 @@ from django.views.generic.detail import SingleObjectMixin
 
 from core.exports import DATE_FORMAT, MONEY_FORMAT, Column, xlsx_response
 from core.mixins import HtmxTemplateMixin, ScopedMixin
-from core.months import add_months, parse_month
+from core.months import add_months, month_navigation, parse_month
 from customers.models import Company
 from orders.forms.orders import OrderFilterForm, OrderHeaderForm, SalespersonForm, TransitionForm, line_formset
 from orders.models import (
@@ -466,16 +466,11 @@ class OrderStatisticsView(StatisticsMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         stats = self.get_statistics()
         month = stats.month
-        current = timezone.localdate().replace(day=1)
         context.update(
             section="statistics",
             stats=stats,
             month=month,
-            month_value=f"{month:%Y-%m}",
-            previous_month=f"{add_months(month, -1):%Y-%m}",
-            next_month=f"{add_months(month, 1):%Y-%m}",
-            is_current=month >= current,
-            window_label=f"{stats.months[0]:%Y-%m} – {month:%Y-%m}",
+            **month_navigation(month, stats.months[0], timezone.localdate()),
             list_url=reverse("orders:list") + f"?month={month:%Y-%m}",
         )
         return context

@@ -21,7 +21,7 @@ from django.views.generic.detail import SingleObjectMixin
 
 from core.exports import MONEY_FORMAT, Column, xlsx_response
 from core.mixins import HtmxTemplateMixin, ScopedMixin
-from core.months import add_months, month_range, parse_month
+from core.months import month_navigation, month_range, parse_month
 from core.pdf import pdf_response
 from orders.forms.production import AbnormalFilterForm, AbnormalForm, MilestonePlanForm, QualityCheckForm
 from orders.models import AbnormalOrder, Order, QualityCheck
@@ -339,11 +339,7 @@ class AbnormalStatisticsView(AbnormalStatisticsMixin, TemplateView):
         context.update(
             stats=stats,
             month=month,
-            month_value=f"{month:%Y-%m}",
-            previous_month=f"{add_months(month, -1):%Y-%m}",
-            next_month=f"{add_months(month, 1):%Y-%m}",
-            is_current=month >= timezone.localdate().replace(day=1),
-            window_label=f"{stats.months[0]:%Y-%m} – {month:%Y-%m}",
+            **month_navigation(month, stats.months[0], timezone.localdate()),
         )
         return context
 
