@@ -43,6 +43,7 @@ lint: $(VENV)/.dev
 ## messages: refresh the .po files after changing strings, then compile them
 messages: $(VENV)/.dev
 	DEBUG=1 $(BIN)/python manage.py makemessages -l zh_Hans -l zh_Hant --no-obsolete --ignore=.venv --ignore=static/vendor
+	$(BIN)/python scripts/po_fill.py
 	$(BIN)/python scripts/po_hant.py
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv
 

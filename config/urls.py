@@ -10,6 +10,9 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("customers/", include("customers.urls")),
     path("orders/", include("orders.urls")),
+    path("contracts/", include("contracts.urls")),
+    path("receivables/", include("receivables.urls")),
+    path("samples/", include("samples.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -100,6 +100,19 @@ EXPORTS: list[tuple[str, str, str]] = [
     ("orders: monthly statistics Excel", "gm", "orders:statistics-export"),
 ]
 
+# Modules built later keep their entries in ``<app>/bench.py`` (PAGES and EXPORTS lists of
+# the same shapes, using Page, _detail and _deep from here).
+BENCH_MODULES = ["contracts", "receivables", "samples"]
+
+
+def _module_entries() -> None:
+    import importlib
+
+    for app in BENCH_MODULES:
+        module = importlib.import_module(f"{app}.bench")
+        PAGES.extend(module.PAGES)
+        EXPORTS.extend(module.EXPORTS)
+
 
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
@@ -227,3 +240,6 @@ def markdown(report: dict) -> str:
     for r in report["exports"]:
         lines.append(f"| {r['export']} | {r['user']} | {r['seconds']} | {r['bytes'] // 1024:,} | {r['peak_rss_mb']} |")
     return "\n".join(lines) + "\n"
+
+
+_module_entries()

@@ -1,0 +1,5 @@
+"""Demo data for contracts (filled in by the contracts module)."""
+
+
+def seed(ctx) -> None:
+    return None
