@@ -29,7 +29,7 @@ window.Backdesk.lookup = (select) => {
   if (!window.TomSelect || select.tomselect) return;
   const url = select.dataset.lookupUrl;
   let justPicked = false;
-  new window.TomSelect(select, {
+  const control = new window.TomSelect(select, {
     valueField: "id",
     labelField: "text",
     searchField: ["text"],
@@ -56,6 +56,14 @@ window.Backdesk.lookup = (select) => {
         .catch(() => callback());
     },
   });
+  // Tom Select's open() also focuses the control. A lookup answer that lands after the user
+  // has moved on to the next field would open the list and pull focus back, and the next keys
+  // typed (a quantity, a discount) would go into the picker instead. Open only while focus is
+  // still inside the picker.
+  const open = control.open.bind(control);
+  control.open = () => {
+    if (control.wrapper.contains(document.activeElement)) open();
+  };
 };
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("select[data-lookup-url]").forEach(window.Backdesk.lookup);

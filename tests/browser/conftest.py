@@ -86,8 +86,8 @@ def pick(page, field_id: str, text: str, option: str) -> None:
             control.fill(text)
     else:
         choice.click()
-    # A lookup answer still on its way re-renders the list; let it land before the test types
-    # into the next field (a quantity typed meanwhile was once lost).
+    # A lookup answer still on its way re-renders the list; let it land before the next step.
+    # (A late answer no longer takes the focus back: tests/browser/test_lookup.py pins that.)
     page.wait_for_load_state("networkidle")
 
 
