@@ -214,6 +214,10 @@ class Order(models.Model):
     quotation = models.ForeignKey(
         Quotation, verbose_name=_("quotation"), on_delete=models.SET_NULL, null=True, blank=True, related_name="orders"
     )
+    contract = models.ForeignKey(
+        "contracts.Contract", null=True, blank=True, on_delete=models.PROTECT, related_name="orders",
+        verbose_name=_("contract"),
+    )  # fmt: skip
     currency = models.CharField(_("currency"), max_length=3, choices=settings.CURRENCIES, default="CNY")
     total = models.DecimalField(_("total"), **MONEY, default=0, editable=False)
     received_on = models.DateField(_("received on"), db_index=True)

@@ -1,0 +1,207 @@
+"""Contract performance (合同履行清单) and performance statistics, computed in the database.
+
+Per contract: ordered (its orders' lines, cancelled orders left out), shipped (checked
+shipped quantity × unit price), invoiced and paid (``receivables.api.contract_billing``),
+percent fulfilled (shipped / contract amount) and open balance (contract amount − paid).
+Amounts stay in the contract's currency; orders linked to a contract share its currency in
+practice, and a line in another currency is not converted (no stored rates).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter, TruncYear
+
+from orders.models import Order, OrderLine, Shipment, ShipmentLine
+from receivables.api import contract_billing
+
+from .models import Contract
+
+ZERO = Decimal("0.00")
+MONEY_FIELD = DecimalField(max_digits=20, decimal_places=2)
+CENT = Decimal("0.01")
+
+
+def _sum_subquery(queryset: QuerySet, expression) -> Subquery:
+    return Subquery(
+        queryset.values("order__contract").annotate(total=Sum(expression, output_field=MONEY_FIELD)).values("total")[:1],
+        output_field=MONEY_FIELD,
+    )
+
+
+def with_performance(contracts: QuerySet[Contract]) -> QuerySet[Contract]:
+    """Annotate ``ordered`` and ``shipped`` per contract with one correlated subquery each."""
+    lines = OrderLine.objects.filter(order__contract=OuterRef("pk")).exclude(order__status=Order.Status.CANCELLED)
+    shipped_value = ExpressionWrapper(F("shipped_quantity") * F("unit_price"), output_field=MONEY_FIELD)
+    return contracts.annotate(
+        ordered=Coalesce(_sum_subquery(lines, F("amount")), Value(ZERO), output_field=MONEY_FIELD),
+        shipped=Coalesce(_sum_subquery(lines, shipped_value), Value(ZERO), output_field=MONEY_FIELD),
+    )
+
+
+def attach_billing(contracts: list[Contract]) -> list[Contract]:
+    """Add invoiced, paid, percent fulfilled and open balance to a page of annotated contracts."""
+    billing = contract_billing([c.pk for c in contracts]) if contracts else {}
+    for contract in contracts:
+        figures = billing.get(contract.pk, {})
+        contract.invoiced = Decimal(figures.get("invoiced", ZERO)).quantize(CENT)
+        contract.paid = Decimal(figures.get("paid", ZERO)).quantize(CENT)
+        contract.ordered = Decimal(contract.ordered).quantize(CENT)
+        contract.shipped = Decimal(contract.shipped).quantize(CENT)
+        contract.percent_fulfilled = (
+            (contract.shipped / contract.amount * 100).quantize(Decimal("0.1")) if contract.amount else Decimal("0.0")
+        )
+        contract.open_balance = (contract.amount - contract.paid).quantize(CENT)
+    return contracts
+
+
+# Statistics --------------------------------------------------------------------------------------
+
+PERIODS = {"month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}
+MEASURES = ("signed", "shipped", "invoiced", "paid")
+
+
+def period_starts(kind: str, year: int) -> list[date]:
+    if kind == "month":
+        return [date(year, m, 1) for m in range(1, 13)]
+    if kind == "quarter":
+        return [date(year, m, 1) for m in (1, 4, 7, 10)]
+    return [date(y, 1, 1) for y in range(year - 4, year + 1)]
+
+
+def period_label(kind: str, start: date) -> str:
+    if kind == "month":
+        return f"{start:%Y-%m}"
+    if kind == "quarter":
+        return f"{start.year} Q{(start.month - 1) // 3 + 1}"
+    return str(start.year)
+
+
+def _as_date(value) -> date:
+    return value.date() if hasattr(value, "date") and callable(value.date) else value
+
+
+@dataclass
+class Statistics:
+    kind: str
+    year: int
+    periods: list[date]
+    labels: list[str]
+    currencies: list[str] = field(default_factory=list)
+    # {period: {measure: {currency: Decimal}}}
+    by_period: dict = field(default_factory=dict)
+    # [(salesperson, {measure: {currency: Decimal}})]
+    by_salesperson: list = field(default_factory=list)
+    totals: dict = field(default_factory=dict)
+
+    def rows(self):
+        for start, label in zip(self.periods, self.labels, strict=True):
+            yield {"period": start, "label": label, **self.by_period[start]}
+
+    def chart(self) -> dict:
+        currency = settings.BASE_CURRENCY
+        colours = {"signed": "#0d6efd", "shipped": "#198754", "invoiced": "#fd7e14", "paid": "#6f42c1"}
+        names = {"signed": _label("Signed"), "shipped": _label("Shipped"), "invoiced": _label("Invoiced"),
+                 "paid": _label("Paid")}  # fmt: skip
+        return {
+            "type": "bar",
+            "labels": self.labels,
+            "datasets": [
+                {
+                    "label": f"{names[m]} ({currency})",
+                    "data": [float(self.by_period[p][m].get(currency, 0)) for p in self.periods],
+                    "color": colours[m],
+                }
+                for m in MEASURES
+            ],
+        }
+
+
+def _label(text: str) -> str:
+    from django.utils.translation import gettext
+
+    return gettext(text)
+
+
+def performance_statistics(user, *, kind: str, year: int) -> Statistics:
+    """Signed, shipped, invoiced and paid per period and per salesperson, per currency.
+
+    Signed: contracts signed in the period (their amount). Shipped: checked shipments in the
+    period against orders linked to contracts. Invoiced and paid: what receivables reports
+    for the contracts signed in the period (its API gives totals per contract, not dated).
+    """
+    from accounts.models import User
+
+    trunc = PERIODS[kind]
+    periods = period_starts(kind, year)
+    start, end = periods[0], date(year + 1, 1, 1)
+    stats = Statistics(kind=kind, year=year, periods=periods, labels=[period_label(kind, p) for p in periods])
+    empty = lambda: {m: defaultdict(lambda: ZERO) for m in MEASURES}  # noqa: E731
+    by_period = {p: empty() for p in periods}
+    by_person: dict[int, dict] = defaultdict(empty)
+    currencies: set[str] = set()
+
+    visible = Contract.objects.visible_to(user)
+    signed = visible.filter(signed_on__gte=start, signed_on__lt=end, signed_on__isnull=False)
+    for row in (
+        signed.annotate(period=trunc("signed_on"))
+        .values("period", "salesperson", "currency")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    ):
+        p = _as_date(row["period"])
+        by_period[p]["signed"][row["currency"]] += row["total"]
+        by_person[row["salesperson"]]["signed"][row["currency"]] += row["total"]
+        currencies.add(row["currency"])
+
+    shipped_value = ExpressionWrapper(F("quantity") * F("order_line__unit_price"), output_field=MONEY_FIELD)
+    for row in (
+        ShipmentLine.objects.filter(
+            shipment__status=Shipment.Status.CHECKED,
+            shipment__shipped_on__gte=start,
+            shipment__shipped_on__lt=end,
+            order_line__order__contract__in=visible.values("pk"),
+        )
+        .annotate(period=trunc("shipment__shipped_on"))
+        .values("period", "order_line__order__salesperson", "order_line__order__currency")
+        .annotate(total=Sum(shipped_value))
+        .order_by()
+    ):
+        p, cur = _as_date(row["period"]), row["order_line__order__currency"]
+        total = Decimal(row["total"]).quantize(CENT)
+        by_period[p]["shipped"][cur] += total
+        by_person[row["order_line__order__salesperson"]]["shipped"][cur] += total
+        currencies.add(cur)
+
+    # Receivables answers per contract; the ids of the period's signed contracts are one query.
+    rows = list(signed.annotate(period=trunc("signed_on")).values_list("pk", "period", "salesperson", "currency"))
+    billing = contract_billing([r[0] for r in rows]) if rows else {}
+    for pk, period, person, cur in rows:
+        figures = billing.get(pk) or {}
+        for measure in ("invoiced", "paid"):
+            value = Decimal(figures.get(measure, ZERO))
+            if value:
+                by_period[_as_date(period)][measure][cur] += value
+                by_person[person][measure][cur] += value
+
+    people = User.objects.in_bulk(list(by_person))
+    stats.by_period = {p: {m: dict(v) for m, v in d.items()} for p, d in by_period.items()}
+    stats.by_salesperson = sorted(
+        ((people[pk], {m: dict(v) for m, v in d.items()}) for pk, d in by_person.items() if pk in people),
+        key=lambda item: str(item[0]),
+    )
+    totals = empty()
+    for d in by_period.values():
+        for m in MEASURES:
+            for cur, value in d[m].items():
+                totals[m][cur] += value
+    stats.totals = {m: dict(v) for m, v in totals.items()}
+    base = settings.BASE_CURRENCY
+    stats.currencies = sorted(currencies | {base}, key=lambda c: (c != base, c))
+    return stats

@@ -1,0 +1,23 @@
+"""``{% order_contract_panel order %}``: the order page's contract link and picker (templates/orders/order_detail.html)."""
+
+from __future__ import annotations
+
+from django import template
+
+from contracts.forms import OrderContractForm
+from contracts.models import Contract
+from contracts.services import can_operate
+
+register = template.Library()
+
+
+@register.inclusion_tag("contracts/_order_contract.html", takes_context=True)
+def order_contract_panel(context, order):
+    user = context["request"].user
+    # The linked contract is shown only when the user may see it (a confidential contract
+    # of another assistant stays hidden even on an order they see).
+    contract = Contract.objects.visible_to(user).filter(pk=order.contract_id).first() if order.contract_id else None
+    form = None
+    if can_operate(user):
+        form = OrderContractForm(user=user, order=order, initial={"contract": order.contract_id})
+    return {"order": order, "contract": contract, "form": form, "request": context["request"]}
