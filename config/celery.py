@@ -26,4 +26,8 @@ app.conf.beat_schedule = {
         "task": "customers.tasks.document_expiry_task",
         "schedule": crontab(hour=7, minute=30),
     },
+    "sample-feedback": {
+        "task": "samples.tasks.sample_feedback_due_task",
+        "schedule": crontab(hour=9, minute=15),
+    },
 }
