@@ -1,0 +1,176 @@
+"""What receivables puts on the home queues (core.home), imported by ReceivablesConfig.ready()."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.db.models import DecimalField, ExpressionWrapper, F, Sum
+from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from core import home
+
+from .models import Instalment, Invoice, Payment, PromiseToPay, open_pause_exists, rate_expression
+
+MAX_ITEMS = 10
+
+
+def _money(amount, currency: str) -> str:
+    return f"{currency} {amount:,.2f}"
+
+
+def overdue_instalments(user, today: date):
+    return (
+        Instalment.objects.visible_to(user)
+        .open()
+        .filter(due_on__lt=today)
+        .annotate(paused=open_pause_exists("invoice__customer"))
+        .filter(paused=False)
+        .exclude(invoice__promises__promised_on__gte=today)
+    )
+
+
+def invoices_to_chase_for(user, today: date) -> list[home.QueueItem]:
+    queryset = overdue_instalments(user, today).select_related("invoice__customer").order_by("due_on", "pk")
+    rows = list(queryset[: MAX_ITEMS + 1])
+    items = []
+    for instalment in rows[:MAX_ITEMS]:
+        invoice = instalment.invoice
+        days = (today - instalment.due_on).days
+        items.append(
+            home.QueueItem(
+                label=f"{invoice.number} {invoice.customer.display_name}",
+                detail=_("Open %(amount)s, due %(date)s")
+                % {
+                    "amount": _money(instalment.open_amount, invoice.currency),
+                    "date": formats.date_format(instalment.due_on, "SHORT_DATE_FORMAT"),
+                },  # fmt: skip
+                url=invoice.get_absolute_url(),
+                badge=ngettext("%(count)d day overdue", "%(count)d days overdue", days) % {"count": days},
+            )
+        )
+    if len(rows) > MAX_ITEMS:
+        items.append(
+            home.QueueItem(
+                label=_("All %(count)s overdue instalments") % {"count": queryset.count()},
+                url=reverse("receivables:list") + "?overdue=1",
+            )
+        )
+    return items
+
+
+def _base_open(queryset, today: date):
+    return queryset.annotate(rate=rate_expression("invoice__currency", today)).annotate(
+        base=ExpressionWrapper(F("open_amount") * F("rate"), output_field=DecimalField(max_digits=20, decimal_places=2))
+    )
+
+
+def overdue_total_for(user, today: date) -> list[home.QueueItem]:
+    base = settings.BASE_CURRENCY
+    queryset = _base_open(Instalment.objects.visible_to(user).open().filter(due_on__lt=today), today)
+    total = queryset.aggregate(total=Sum("base"))["total"] or 0
+    if not total:
+        return []
+    return [
+        home.QueueItem(
+            label=_("Overdue receivables"),
+            detail=_("in %(currency)s at stored exchange rates") % {"currency": base},
+            url=reverse("receivables:aging"),
+            badge=_money(total, base),
+        )
+    ]
+
+
+def top_overdue_customers_for(user, today: date) -> list[home.QueueItem]:
+    base = settings.BASE_CURRENCY
+    queryset = _base_open(Instalment.objects.visible_to(user).open().filter(due_on__lt=today), today)
+    rows = (
+        queryset.values("invoice__customer_id", "invoice__customer__code", "invoice__customer__name")
+        .annotate(total=Sum("base"))
+        .order_by("-total")[:10]
+    )
+    return [
+        home.QueueItem(
+            label=f"{r['invoice__customer__code']} {r['invoice__customer__name']}",
+            url=reverse("receivables:customer", args=[r["invoice__customer_id"]]),
+            badge=_money(r["total"] or 0, base),
+        )
+        for r in rows
+    ]
+
+
+def payments_to_confirm_for(user, today: date) -> list[home.QueueItem]:
+    queryset = Payment.objects.visible_to(user).filter(status=Payment.Status.RECORDED).select_related("customer")
+    rows = list(queryset.order_by("received_on", "pk")[: MAX_ITEMS + 1])
+    items = [
+        home.QueueItem(
+            label=f"{p.number} {p.customer.display_name}",
+            detail=formats.date_format(p.received_on, "SHORT_DATE_FORMAT"),
+            url=p.get_absolute_url(),
+            badge=_money(p.amount, p.currency),
+        )
+        for p in rows[:MAX_ITEMS]
+    ]
+    if len(rows) > MAX_ITEMS:
+        items.append(home.QueueItem(label=_("All %(count)s payments to confirm") % {"count": queryset.count()},
+                                    url=reverse("receivables:payment-list") + "?status=recorded"))  # fmt: skip
+    return items
+
+
+def invoices_to_review_for(user, today: date) -> list[home.QueueItem]:
+    queryset = (
+        Invoice.objects.visible_to(user)
+        .filter(status=Invoice.Status.DRAFT)
+        .exclude(maker=user)
+        .select_related("customer", "maker")
+    )
+    rows = list(queryset.order_by("created_at", "pk")[: MAX_ITEMS + 1])
+    items = [
+        home.QueueItem(
+            label=f"{i.number} {i.customer.display_name}",
+            detail=_("prepared by %(name)s") % {"name": i.maker},
+            url=i.get_absolute_url(),
+            badge=_money(i.total, i.currency),
+        )
+        for i in rows[:MAX_ITEMS]
+    ]
+    if len(rows) > MAX_ITEMS:
+        items.append(home.QueueItem(label=_("All %(count)s invoices to review") % {"count": queryset.count()},
+                                    url=reverse("receivables:list") + "?status=draft"))  # fmt: skip
+    return items
+
+
+def promises_due_for(user, today: date) -> list[home.QueueItem]:
+    """Promises to pay falling due today: call the customer if the money does not arrive."""
+    promises = PromiseToPay.objects.filter(
+        promised_on=today, invoice__in=Invoice.objects.visible_to(user).issued()
+    ).select_related("invoice__customer")[:MAX_ITEMS]
+    return [
+        home.QueueItem(
+            label=f"{p.invoice.number} {p.invoice.customer.display_name}",
+            detail=_("promised %(amount)s") % {"amount": _money(p.amount, p.invoice.currency)},
+            url=p.invoice.get_absolute_url(),
+            badge=_("Today"),
+        )
+        for p in promises
+    ]
+
+
+for section in (
+    home.QueueSection(key="invoices_to_chase", title=gettext_lazy("Invoices to chase today"), icon="cash-coin",
+                      roles=("assistant", "salesperson"), items=invoices_to_chase_for, order=20),
+    home.QueueSection(key="promises_due", title=gettext_lazy("Promises to pay due today"), icon="calendar-check",
+                      roles=("assistant", "salesperson"), items=promises_due_for, order=25),
+    home.QueueSection(key="overdue_total", title=gettext_lazy("Overdue total"), icon="exclamation-triangle",
+                      roles=("manager",), items=overdue_total_for, order=20),
+    home.QueueSection(key="top_overdue_customers", title=gettext_lazy("Top 10 overdue customers"), icon="people",
+                      roles=("manager",), items=top_overdue_customers_for, order=25),
+    home.QueueSection(key="payments_to_confirm", title=gettext_lazy("Payments to confirm"), icon="bank",
+                      roles=("finance",), items=payments_to_confirm_for, order=20),
+    home.QueueSection(key="invoices_to_review", title=gettext_lazy("Invoices to review"), icon="receipt",
+                      roles=("assistant", "salesperson", "finance"), items=invoices_to_review_for, order=30),
+):  # fmt: skip
+    home.register(section)

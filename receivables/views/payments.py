@@ -1,0 +1,208 @@
+"""Payments: list, record, detail with allocation, confirm (finance), reverse (finance)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import CreateView, DetailView, ListView
+from django.views.generic.detail import SingleObjectMixin
+
+from core.exports import DATE_FORMAT, MONEY_FORMAT, Column, xlsx_response
+from core.mixins import ScopedMixin
+
+from ..forms import PaymentForm, customers_for
+from ..models import Allocation, Invoice, InvoiceEvent, Payment
+from ..services import payments as services
+from .common import add_error
+from .invoices import timeline
+
+
+class CustomerLookupView(LoginRequiredMixin, View):
+    """Customers for the payment form: finance picks any customer, others their scope."""
+
+    def get(self, request):
+        queryset = customers_for(request.user).search(request.GET.get("q", ""))
+        rows = queryset.only("pk", "code", "name", "name_en").order_by("code")[:20]
+        return JsonResponse({"results": [{"id": c.pk, "text": f"{c.code} {c.name}"} for c in rows]})
+
+
+class PaymentListView(ScopedMixin, ListView):
+    model = Payment
+    template_name = "receivables/payment_list.html"
+    paginate_by = 50
+    context_object_name = "payments"
+
+    def get_queryset(self):
+        queryset = (
+            Payment.objects.visible_to(self.request.user).with_allocated().select_related("customer", "salesperson")
+        )
+        self.applied = []
+        status = self.request.GET.get("status", "")
+        if status in Payment.Status.values:
+            queryset = queryset.filter(status=status)
+            self.applied.append((_("Status"), Payment.Status(status).label))
+        q = self.request.GET.get("q", "").strip()
+        if q:
+            from django.db.models import Q
+
+            queryset = queryset.filter(
+                Q(number__icontains=q) | Q(bank_reference__icontains=q) | Q(customer__name__icontains=q)
+                | Q(customer__code__icontains=q) | Q(customer__name_en__icontains=q)
+            )  # fmt: skip
+            self.applied.append((_("Search"), q))
+        customer = self.request.GET.get("customer", "")
+        if customer.isdigit():
+            queryset = queryset.filter(customer_id=int(customer))
+            self.applied.append((_("Customer"), customer))
+        return queryset.order_by("-received_on", "-pk")
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "xlsx":
+            columns = [
+                Column(_("Payment"), lambda p: p.number),
+                Column(_("Received on"), lambda p: p.received_on, number_format=DATE_FORMAT),
+                Column(_("Customer"), lambda p: f"{p.customer.code} {p.customer.name}", width=30),
+                Column(_("Salesperson"), lambda p: str(p.salesperson)),
+                Column(_("Method"), lambda p: p.get_method_display()),
+                Column(_("Bank reference"), lambda p: p.bank_reference),
+                Column(_("Status"), lambda p: p.get_status_display()),
+                Column(_("Currency"), lambda p: p.currency, width=8),
+                Column(_("Amount"), lambda p: p.amount, number_format=MONEY_FORMAT),
+                Column(_("Unallocated"), lambda p: p.unallocated, number_format=MONEY_FORMAT),
+            ]
+            return xlsx_response("payments.xlsx", [(str(_("Payments")), columns, self.get_queryset().iterator())])
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            active_filters=self.applied,
+            statuses=Payment.Status.choices,
+            can_create=services.can_record_payment(self.request.user),
+        )
+        return context
+
+
+class PaymentCreateView(LoginRequiredMixin, CreateView):
+    model = Payment
+    form_class = PaymentForm
+    template_name = "receivables/payment_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not services.can_record_payment(request.user):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        if self.request.GET.get("customer", "").isdigit():
+            kwargs.setdefault("initial", {})["customer"] = int(self.request.GET["customer"])
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            payment = services.payment_record(actor=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_error(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Payment %(number)s recorded: now allocate it to the invoices it pays.") % {"number": payment.number},
+        )
+        return redirect(payment)
+
+
+class PaymentDetailView(ScopedMixin, DetailView):
+    model = Payment
+    template_name = "receivables/payment_detail.html"
+    context_object_name = "payment"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .with_allocated()
+            .select_related("customer", "salesperson", "recorded_by", "confirmed_by", "reversed_by")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        payment: Payment = self.object
+        user = self.request.user
+        can_allocate = (
+            services.can_record_payment(user) and payment.status != Payment.Status.REVERSED and payment.unallocated > 0
+        )
+        open_invoices = []
+        if can_allocate:
+            open_invoices = list(
+                Invoice.objects.visible_to(user)
+                .issued()
+                .filter(customer=payment.customer, currency=payment.currency)
+                .with_open()
+                .filter(open_amount__gt=0)
+                .order_by("invoice_date", "pk")[:100]
+            )
+        context.update(
+            allocations=Allocation.objects.filter(payment=payment).select_related("instalment__invoice").order_by("pk"),
+            events=timeline(InvoiceEvent.objects.filter(payment=payment).select_related("actor")),
+            open_invoices=open_invoices,
+            can_allocate=can_allocate,
+            can_confirm=services.can_confirm(user) and payment.status == Payment.Status.RECORDED,
+            can_reverse=services.can_confirm(user) and payment.status != Payment.Status.REVERSED,
+            allocation_errors=kwargs.get("allocation_errors", {}),
+            today=timezone.localdate(),
+        )
+        return context
+
+
+class PaymentActionView(ScopedMixin, SingleObjectMixin, View):
+    model = Payment
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        payment = self.get_object()  # outside scope: 404
+        try:
+            message = self.act(payment)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, message)
+        return redirect(payment)
+
+
+class PaymentAllocateView(PaymentActionView):
+    def act(self, payment):
+        amounts = {}
+        for key, value in self.request.POST.items():
+            if key.startswith("alloc_") and key[6:].isdigit() and value.strip():
+                try:
+                    amounts[int(key[6:])] = Decimal(value.replace(",", "").strip())
+                except InvalidOperation:
+                    raise ValidationError(_("Enter amounts as numbers.")) from None
+        made = services.payment_allocate(payment=payment, actor=self.request.user, amounts=amounts)
+        total = sum((a.amount for a in made), Decimal("0"))
+        return _("%(amount)s allocated to %(count)d invoice(s).") % {
+            "amount": f"{payment.currency} {total:,.2f}",
+            "count": len({a.instalment.invoice_id for a in made}),
+        }
+
+
+class PaymentConfirmView(PaymentActionView):
+    def act(self, payment):
+        services.payment_confirm(payment=payment, actor=self.request.user)
+        return _("Payment %(number)s confirmed.") % {"number": payment.number}
+
+
+class PaymentReverseView(PaymentActionView):
+    def act(self, payment):
+        services.payment_reverse(payment=payment, actor=self.request.user, reason=self.request.POST.get("reason", ""))
+        return _("Payment %(number)s reversed; its allocations no longer count.") % {"number": payment.number}
