@@ -30,4 +30,8 @@ app.conf.beat_schedule = {
         "task": "samples.tasks.sample_feedback_due_task",
         "schedule": crontab(hour=9, minute=15),
     },
+    "dunning": {
+        "task": "receivables.tasks.run_dunning_task",
+        "schedule": crontab(hour=9, minute=0),
+    },
 }
