@@ -299,7 +299,7 @@ def sample_request(
     cleaned = clean_lines(lines)
     rule = rule_terms(customer, cleaned)
     if charge in (None, ""):
-        charge, amount_value, currency, courier_fee = rule.charge, rule.amount, rule.currency, rule.courier_fee
+        charge, amount_value, currency = rule.charge, rule.amount, rule.currency
     else:
         if charge not in Charge.values:
             raise ValidationError({"charge": _("Choose free or charged.")}, code="charge")
@@ -307,9 +307,9 @@ def sample_request(
         if charge == Charge.CHARGED and amount_value <= 0:
             raise ValidationError({"amount": _("Enter the amount to charge.")}, code="amount")
         currency = currency or rule.currency
-        courier_fee = courier_fee or rule.courier_fee
-        if courier_fee not in CourierFee.values:
-            raise ValidationError({"courier_fee": _("Choose prepaid or collect.")}, code="courier_fee")
+    courier_fee = courier_fee or rule.courier_fee
+    if courier_fee not in CourierFee.values:
+        raise ValidationError({"courier_fee": _("Choose prepaid or collect.")}, code="courier_fee")
     reasons = exceptions_to_rule(rule, charge, amount_value, currency, courier_fee)
     exception_reason = (exception_reason or "").strip()
     needs_manager = bool(reasons or exception_reason)

@@ -44,16 +44,16 @@ def make_sample(
     if status in (Status.DECISION, Status.APPROVED):
         return sample
     if status == Status.REFUSED:
-        return services.sample_decide(sample=sample, actor=cast.manager1, decision="refuse", comment="No")
+        return services.sample_decide(sample=sample, actor=cast.gm, decision="refuse", comment="No")
     if status == Status.CANCELLED:
-        return services.sample_cancel(sample=sample, actor=cast.sales1)
+        return services.sample_cancel(sample=sample, actor=customer.owner)
     sample = services.dispatch_prepare(
-        sample=sample, actor=preparer or cast.sales1, courier="SF Express", tracking_number="SF100200300",
+        sample=sample, actor=preparer or customer.owner, courier="SF Express", tracking_number="SF100200300",
         sent_on=sent_on or timezone.localdate(), cost="23.00", expected_arrival=None,
     )  # fmt: skip
     if status == Status.PREPARED:
         return sample
-    sample = services.dispatch_check(sample=sample, actor=checker or cast.manager1)
+    sample = services.dispatch_check(sample=sample, actor=checker or cast.gm)
     if status == Status.DISPATCHED:
         return sample
-    return services.feedback_record(sample=sample, actor=cast.sales1, opinion="Good", likelihood="high")
+    return services.feedback_record(sample=sample, actor=customer.owner, opinion="Good", likelihood="high")
