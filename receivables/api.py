@@ -14,6 +14,34 @@ def contract_billing(contract_ids: list[int]) -> dict[int, dict[str, Decimal]]:
     Returns ``{contract_id: {"invoiced": Decimal, "paid": Decimal}}`` for every id asked for,
     counting only invoices that passed double review and confirmed, not reversed, payment
     allocations; invoices are tied to a contract through their order (``Order.contract``).
-    Placeholder until receivables lands: everything is zero.
+    One query for each figure, whatever the number of contracts.
     """
-    return {pk: {"invoiced": Decimal("0.00"), "paid": Decimal("0.00")} for pk in contract_ids}
+    from django.db.models import Sum
+
+    from .models import Allocation, Invoice, Payment
+
+    ids = [int(pk) for pk in contract_ids]
+    result = {pk: {"invoiced": Decimal("0.00"), "paid": Decimal("0.00")} for pk in ids}
+    if not ids:
+        return result
+    invoiced = (
+        Invoice.objects.filter(status=Invoice.Status.ISSUED, order__contract_id__in=ids)
+        .values("order__contract_id")
+        .annotate(total=Sum("total"))
+        .order_by()
+    )
+    for row in invoiced:
+        result[row["order__contract_id"]]["invoiced"] = row["total"]
+    paid = (
+        Allocation.objects.filter(
+            payment__status=Payment.Status.CONFIRMED,
+            instalment__invoice__status=Invoice.Status.ISSUED,
+            instalment__invoice__order__contract_id__in=ids,
+        )
+        .values("instalment__invoice__order__contract_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    for row in paid:
+        result[row["instalment__invoice__order__contract_id"]]["paid"] = row["total"]
+    return result

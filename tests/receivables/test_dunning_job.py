@@ -58,10 +58,17 @@ def test_one_email_per_recipient_listing_all_their_invoices(cast, two_overdue):
         "manager1@backdesk.example", "sales3@backdesk.example", "assistant3@backdesk.example",
     }  # fmt: skip
     assert a.number in mails["sales1@backdesk.example"].body and b.number in mails["sales1@backdesk.example"].body
-    assert a.number in mails["assistant1@backdesk.example"].body and b.number in mails["assistant1@backdesk.example"].body
-    assert b.number in mails["assistant2@backdesk.example"].body and a.number not in mails["assistant2@backdesk.example"].body
+    assert (
+        a.number in mails["assistant1@backdesk.example"].body and b.number in mails["assistant1@backdesk.example"].body
+    )
+    assert (
+        b.number in mails["assistant2@backdesk.example"].body
+        and a.number not in mails["assistant2@backdesk.example"].body
+    )
     # the manager is copied only on the escalated invoice (25 days ≥ 15)
-    assert b.number in mails["manager1@backdesk.example"].body and a.number not in mails["manager1@backdesk.example"].body
+    assert (
+        b.number in mails["manager1@backdesk.example"].body and a.number not in mails["manager1@backdesk.example"].body
+    )
     assert c.number not in mails["sales1@backdesk.example"].body
     assert Reminder.objects.filter(day=OVERDUE_DAY).count() == 3
     assert set(Reminder.objects.values_list("step", flat=True)) == {"overdue", "escalation_1"}
@@ -73,7 +80,9 @@ def test_email_in_the_recipients_language_with_templates_editable_per_language(c
     from receivables.models import EmailTemplate
 
     EmailTemplate.objects.create(
-        language="zh-hans", kind=EmailTemplate.Kind.TEAM, subject="回款提醒 {{ day|date:'Y-m-d' }}：{{ rows|length }} 张发票",
+        language="zh-hans",
+        kind=EmailTemplate.Kind.TEAM,
+        subject="回款提醒 {{ day|date:'Y-m-d' }}：{{ rows|length }} 张发票",
         body="{{ recipient_name }}，您好：\n{% for row in rows %}{{ row.invoice_number }} {{ row.open_display }}\n{% endfor %}",
     )
     cast.sales1.language = "zh-hans"
@@ -164,7 +173,10 @@ def test_a_send_failure_is_visible_and_the_retry_sends_only_what_is_missing(cast
 
 def test_crash_between_decision_and_send_is_recovered_without_duplicate(cast, two_overdue):
     mail.outbox.clear()
-    with mock.patch("receivables.jobs.send_pending", side_effect=SystemExit("worker killed")), pytest.raises(SystemExit):
+    with (
+        mock.patch("receivables.jobs.send_pending", side_effect=SystemExit("worker killed")),
+        pytest.raises(SystemExit),
+    ):
         run_dunning(day=OVERDUE_DAY)
     assert Reminder.objects.count() == 3  # the decision was recorded (committed)
     assert ReminderEmail.objects.filter(status=ReminderEmail.Status.PENDING).count() == 6
