@@ -1,4 +1,20 @@
 """Pages and exports of samples for manage.py bench (core/bench.py)."""
 
-PAGES: list = []
-EXPORTS: list = []
+from django.urls import reverse
+
+from core.bench import Page, _deep, _detail
+
+PAGES: list = [
+    Page("samples: list", lambda user: reverse("samples:list")),
+    Page("samples: list, deep page", _deep("samples:list", "samples.SampleRequest")),
+    Page("samples: list, search", lambda user: reverse("samples:list") + "?q=SF"),
+    Page("samples: detail", _detail("samples:detail", "samples.SampleRequest")),
+    Page("samples: feedback due", lambda user: reverse("samples:follow-ups")),
+    Page("samples: conversion per customer", lambda user: reverse("samples:conversion") + "?by=customer"),
+    Page("samples: conversion per product", lambda user: reverse("samples:conversion") + "?by=product"),
+    Page("samples: courier reconciliation", lambda user: reverse("samples:couriers")),
+    Page("samples: loans", lambda user: reverse("samples:loan-list")),
+]
+EXPORTS: list = [
+    ("samples: courier reconciliation Excel", "gm", "samples:couriers-export"),
+]

@@ -66,21 +66,12 @@ class SampleRequestForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+        # The charge fields come after the lines in the template (samples/sample_form.html).
         self.helper.layout = Layout(
             Fieldset(
                 _("Request"),
                 Row(Column("customer", css_class="col-md-6"), Column("needed_by", css_class="col-md-3")),
                 Row(Column("purpose", css_class="col-md-6"), Column("ship_to", css_class="col-md-6")),
-            ),
-            Fieldset(
-                _("Charge and courier fee"),
-                Row(
-                    Column("charge", css_class="col-md-3"),
-                    Column("amount", css_class="col-md-3"),
-                    Column("currency", css_class="col-md-2"),
-                    Column("courier_fee", css_class="col-md-4"),
-                ),
-                "exception_reason",
             ),
         )
 
