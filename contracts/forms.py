@@ -191,7 +191,9 @@ class BaseLineFormSet(forms.BaseFormSet):
 
 
 def line_formset(*, data=None, initial=None, extra: int = 1):
-    FormSet = forms.formset_factory(ContractLineForm, formset=BaseLineFormSet, extra=extra, can_delete=True, max_num=200)
+    FormSet = forms.formset_factory(
+        ContractLineForm, formset=BaseLineFormSet, extra=extra, can_delete=True, max_num=200
+    )
     return FormSet(data=data, initial=initial, prefix="lines")
 
 

@@ -168,7 +168,9 @@ class Contract(models.Model):
             models.Index(fields=["signed_on"]),
             # The approval queues look for the few contracts awaiting a decision.
             models.Index(
-                fields=["submitted_at"], condition=Q(status__in=["submitted", "manager_approved"]), name="contract_awaiting"
+                fields=["submitted_at"],
+                condition=Q(status__in=["submitted", "manager_approved"]),
+                name="contract_awaiting",
             ),
         ]
         constraints = [

@@ -30,7 +30,9 @@ CENT = Decimal("0.01")
 
 def _sum_subquery(queryset: QuerySet, expression) -> Subquery:
     return Subquery(
-        queryset.values("order__contract").annotate(total=Sum(expression, output_field=MONEY_FIELD)).values("total")[:1],
+        queryset.values("order__contract")
+        .annotate(total=Sum(expression, output_field=MONEY_FIELD))
+        .values("total")[:1],
         output_field=MONEY_FIELD,
     )
 

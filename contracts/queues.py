@@ -49,7 +49,6 @@ def awaiting_approval_queryset(user):
     )
 
 
-
 def awaiting_approval_for(user, today: date) -> list[home.QueueItem]:
     def detail(c: Contract) -> str:
         when = formats.date_format(c.submitted_at, "SHORT_DATE_FORMAT") if c.submitted_at else ""

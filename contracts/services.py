@@ -226,8 +226,11 @@ def contract_create(
 def _locked(contract: Contract, actor: User) -> Contract:
     """The row, locked, and only if the actor may still see it."""
     try:
-        return Contract.objects.visible_to(actor).select_for_update().select_related("salesperson__team").get(
-            pk=contract.pk
+        return (
+            Contract.objects.visible_to(actor)
+            .select_for_update()
+            .select_related("salesperson__team")
+            .get(pk=contract.pk)
         )
     except Contract.DoesNotExist as error:
         raise ValidationError(_("This contract is not one you work on."), code="scope") from error
@@ -341,7 +344,9 @@ def contract_sign(
     if not can_operate(actor):
         raise ValidationError(_("You cannot record signatures."), code="permission")
     if contract.status != Status.APPROVED:
-        raise ValidationError(_("Only an approved contract can be signed; %(number)s is %(status)s.") % _status(contract))
+        raise ValidationError(
+            _("Only an approved contract can be signed; %(number)s is %(status)s.") % _status(contract)
+        )
     if scan is None:
         raise ValidationError({"scan": _("Upload the scan of the signed contract.")}, code="required")
     signed_on = signed_on or timezone.localdate()
@@ -361,7 +366,9 @@ def contract_archive(*, contract: Contract, actor: User, archive_location: str, 
     if not can_operate(actor):
         raise ValidationError(_("You cannot archive contracts."), code="permission")
     if contract.status != Status.SIGNED:
-        raise ValidationError(_("Only a signed contract can be archived; %(number)s is %(status)s.") % _status(contract))
+        raise ValidationError(
+            _("Only a signed contract can be archived; %(number)s is %(status)s.") % _status(contract)
+        )
     location = (archive_location or "").strip()
     if not location:
         raise ValidationError({"archive_location": _("Say where the paper original is kept.")}, code="required")

@@ -554,7 +554,6 @@ def performance_queryset(request):
     return form, queryset, sort
 
 
-
 class PerformanceExportView(LoginRequiredMixin, View):
     def get(self, request):
         _form, queryset, _sort = performance_queryset(request)

@@ -1,4 +1,4 @@
-"""``{% order_contract_panel order %}``: the order page's contract link and picker (templates/orders/order_detail.html)."""
+"""``{% order_contract_panel order %}``: the contract link and picker on the order page."""
 
 from __future__ import annotations
 

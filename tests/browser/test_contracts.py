@@ -59,7 +59,11 @@ def test_contract_from_draft_to_signed(page, cast, screenshot, tmp_path):
 
     page.wait_for_selector("#submit-contract")
     contract = Contract.objects.get()
-    assert (contract.salesperson, contract.maker, contract.customer) == (cast.sales2, cast.assistant2, cast.customer_of_sales2)
+    assert (contract.salesperson, contract.maker, contract.customer) == (
+        cast.sales2,
+        cast.assistant2,
+        cast.customer_of_sales2,
+    )
     assert contract.amount == Decimal("16500.00")
     page.click("#submit-contract")
     page.wait_for_selector("#awaiting-note")

@@ -32,7 +32,9 @@ def test_amount_in_words():
 
 def test_pdf_text(client, cast):
     customer = cast.customer_of_assistant1
-    Company.objects.filter(pk=customer.pk).update(name="上海精密机械有限公司", name_en="Shanghai Precision Machinery Co., Ltd.")
+    Company.objects.filter(pk=customer.pk).update(
+        name="上海精密机械有限公司", name_en="Shanghai Precision Machinery Co., Ltd."
+    )
     # 20 lines adding up to 123,456.78: 19 × 6,172.80 + 6,173.58
     lines = [(f"LED 面板灯 型号 {n}", 10, "617.28") for n in range(1, 20)] + [("运费及保险 Freight", 1, "6173.58")]
     contract = make_contract(cast.sales1, customer, maker=cast.assistant1, status=Contract.Status.SIGNED, lines=lines)
@@ -49,9 +51,10 @@ def test_pdf_text(client, cast):
     assert "销售合同" in text and "SALESCONTRACT" in text
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "contract.pdf").write_bytes(response.content)
-    require(shutil.which("pdftoppm") is not None, "pdftoppm (poppler-utils) is not installed")
+    pdftoppm = shutil.which("pdftoppm")
+    require(pdftoppm is not None, "pdftoppm (poppler-utils) is not installed")
     subprocess.run(
-        ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(ARTIFACTS / "contract.pdf"),
+        [pdftoppm, "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(ARTIFACTS / "contract.pdf"),
          str(ARTIFACTS / "contract-page1")],
         check=True,
     )  # fmt: skip

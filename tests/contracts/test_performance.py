@@ -72,7 +72,9 @@ def test_checklist_page_and_filters(client, cast, setup):
     make_contract(cast.sales1, cast.customer_of_assistant1, status=S.DRAFT)  # drafts are not tracked
     client.force_login(cast.assistant1)
     page = client.get(reverse("contracts:performance"))
-    assert {c.pk for c in page.context["contracts"]} == {contract.pk}  # `done` is on a customer not assigned to assistant1
+    assert {c.pk for c in page.context["contracts"]} == {
+        contract.pk
+    }  # `done` is on a customer not assigned to assistant1
     client.force_login(cast.sales1)
     rows = client.get(reverse("contracts:performance") + "?fulfilment=open").context["contracts"]
     assert [c.pk for c in rows] == [contract.pk]

@@ -78,7 +78,9 @@ def test_attachment_download(client, cast, who, code):
 def test_attachment_of_another_contract_is_404(client, cast):
     mine = the_contract(cast)
     other = make_contract(cast.sales3, cast.customer_of_sales3)
-    attachment = services.contract_attach(contract=other, actor=cast.sales3, file=SimpleUploadedFile("a.pdf", PDF_BYTES))
+    attachment = services.contract_attach(
+        contract=other, actor=cast.sales3, file=SimpleUploadedFile("a.pdf", PDF_BYTES)
+    )
     client.force_login(cast.assistant1)
     assert client.get(reverse("contracts:attachment", args=[mine.pk, attachment.pk])).status_code == 404
 
@@ -146,7 +148,10 @@ def test_amend_and_attach_in_scope(client, cast, who):
     contract = the_contract(cast, status=S.SIGNED)
     client.force_login(getattr(cast, who))
     client.post(reverse("contracts:amend", args=[contract.pk]), {"changes": "交期改为 12 月", "reason": "客户要求"})
-    client.post(reverse("contracts:attach", args=[contract.pk]), {"file": SimpleUploadedFile("x.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20)})
+    client.post(
+        reverse("contracts:attach", args=[contract.pk]),
+        {"file": SimpleUploadedFile("x.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20)},
+    )
     assert contract.amendments.get().number == 1
     assert contract.attachments.get().content_type == "image/png"
     page = client.get(contract.get_absolute_url()).content.decode()

@@ -251,7 +251,9 @@ def test_amendment_numbers_and_notifies(cast, django_capture_on_commit_callbacks
     ContractEvent.objects.create(contract=contract, action="manager_approved", actor=cast.manager1)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        first = services.amendment_create(contract=contract, actor=cast.sales1, changes="交期改为 12 月 20 日", reason="客户要求")
+        first = services.amendment_create(
+            contract=contract, actor=cast.sales1, changes="交期改为 12 月 20 日", reason="客户要求"
+        )
     second = services.amendment_create(contract=contract, actor=cast.sales1, changes="数量 +100", reason="追加")
     assert (first.number, second.number) == (1, 2)
     contract.refresh_from_db()
