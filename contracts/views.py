@@ -583,7 +583,7 @@ class PerformanceExportView(LoginRequiredMixin, View):
             Column(_("Shipped"), lambda c: c.shipped, 14, MONEY_FORMAT),
             Column(_("Invoiced"), lambda c: c.invoiced, 14, MONEY_FORMAT),
             Column(_("Paid"), lambda c: c.paid, 14, MONEY_FORMAT),
-            Column(_("% fulfilled"), lambda c: c.percent_fulfilled, 10, "0.0"),
+            Column(_("Fulfilled"), lambda c: c.percent_fulfilled, 10, "0.0"),
             Column(_("Open balance"), lambda c: c.open_balance, 14, MONEY_FORMAT),
         ]
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
