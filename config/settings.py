@@ -159,6 +159,8 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"
+# An Excel download of more rows than this is built by a worker with a progress page.
+EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "5000"))
 # No URL pattern serves this prefix: uploads go out only through scope-checked views.
 MEDIA_URL = "/_uploads-are-not-served/"
 STORAGES = {

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import JobRun, Notice
+from .models import Export, JobRun, Notice
 
 
 @admin.register(JobRun)
@@ -17,3 +17,10 @@ class NoticeAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["key", "subject", "recipients"]
     readonly_fields = [f.name for f in Notice._meta.fields]
+
+
+@admin.register(Export)
+class ExportAdmin(admin.ModelAdmin):
+    list_display = ["title", "owner", "status", "rows_done", "rows_total", "created_at", "finished_at"]
+    list_filter = ["status", "view_name"]
+    readonly_fields = [f.name for f in Export._meta.fields]

@@ -1,0 +1,40 @@
+"""My downloads: the progress and files of background exports (core.background_exports)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404
+from django.views.generic import DetailView, ListView
+
+from .mixins import HtmxTemplateMixin
+from .models import Export
+from .uploads import file_response
+
+
+class OwnExportsMixin(LoginRequiredMixin):
+    model = Export
+
+    def get_queryset(self):
+        return Export.objects.visible_to(self.request.user)  # someone else's export: 404
+
+
+class ExportListView(OwnExportsMixin, ListView):
+    template_name = "core/export_list.html"
+    paginate_by = 50
+
+
+class ExportDetailView(OwnExportsMixin, HtmxTemplateMixin, DetailView):
+    template_name = "core/export_detail.html"
+    fragment_template_name = "core/_export_progress.html"
+
+
+class ExportDownloadView(OwnExportsMixin, DetailView):
+    def get(self, request, *args, **kwargs):
+        export = self.get_object()
+        if export.status != Export.Status.DONE or not export.file:
+            raise Http404
+        return file_response(
+            export.file,
+            filename=export.filename,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
