@@ -17,6 +17,8 @@ urlpatterns = [
     path("contracts/", include("contracts.urls")),
     path("receivables/", include("receivables.urls")),
     path("samples/", include("samples.urls")),
+    path("expenses/", include("expenses.urls")),
+    path("travel/", include("travel.urls")),
     path("admin/", admin.site.urls),
 ]
 
