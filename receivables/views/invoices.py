@@ -272,8 +272,7 @@ class InvoiceDetailView(ScopedMixin, DetailView):
             promises=invoice.promises.select_related("recorded_by"),
             promise=promise,
             reminders=Reminder.objects.filter(instalment__invoice=invoice)
-            .select_related("instalment")
-            .prefetch_related("emails")
+            .select_related("instalment__invoice")
             .order_by("-day", "instalment__sequence")[:200],
             events=timeline(InvoiceEvent.objects.filter(invoice=invoice).select_related("actor")),
             can_check=services.can_review(user, invoice),

@@ -116,7 +116,7 @@ class CustomerReceivablesView(LoginRequiredMixin, TemplateView):
                 "paused_by", "resumed_by"
             )[:10],
             reminders=Reminder.objects.filter(instalment__invoice__in=invoices)
-            .select_related("instalment__invoice")
+            .select_related("instalment__invoice__customer")
             .order_by("-day", "instalment__invoice__number")[:200],
             confirmations=StatementConfirmation.objects.filter(customer=customer).select_related("recorded_by"),
             can_pause=can_invoice(user),

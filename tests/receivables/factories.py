@@ -25,20 +25,21 @@ def make_invoice(
     checker=None,
     **kw,
 ) -> Invoice:
-    """An invoice of one line worth ``amount`` (qty 10 at amount/10) against a fresh confirmed order,
+    """An invoice of one line worth ``amount`` (quantity 1) against a fresh confirmed order,
     issued through the services (double review) unless ``issued`` is False. ``due_on`` sets the
     net days from ``invoice_date``."""
     salesperson = salesperson or cast.sales1
     customer = customer or cast.customer_of_assistant1
-    invoice_date = invoice_date or date(2026, 6, 1)
+    if invoice_date is None:
+        invoice_date = min(date(2026, 6, 1), due_on - timedelta(days=30)) if due_on else date(2026, 6, 1)
     order = make_order(
-        salesperson, customer, lines=[(make_product(), Decimal("10"), (amount / 10).quantize(Decimal("0.01")))],
+        salesperson, customer, lines=[(make_product(), Decimal("1"), amount)],
         status=Order.Status.CONFIRMED, currency=currency,
     )  # fmt: skip
     net_days = (due_on - invoice_date).days if due_on else kw.pop("net_days", 30)
     line = order.lines.get()
     invoice = invoice_create(
-        order=order, actor=maker or salesperson, invoice_date=invoice_date, quantities={line.pk: Decimal("10")},
+        order=order, actor=maker or salesperson, invoice_date=invoice_date, quantities={line.pk: Decimal("1")},
         net_days=net_days, **kw,
     )  # fmt: skip
     if issued:
