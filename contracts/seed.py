@@ -89,12 +89,16 @@ def _seed(ctx: SeedContext, rng: random.Random, count: int) -> int:
     managers = {u.team_id: u for u in users.values() if u.role == "manager" and not u.is_gm}
     team_manager = {u.pk: managers.get(u.team_id) for u in users.values() if u.role == "salesperson"}
     gm = users.get("gm")
-    # Orders not yet under a contract, cancelled ones left out; oldest first, spread over the years.
+    # Orders not yet under a contract, cancelled ones left out, taken evenly over the seeded
+    # years (every n-th by date) so that the statistics have contracts signed in every period.
+    candidates = Order.objects.filter(contract__isnull=True).exclude(status=Order.Status.CANCELLED)
+    pks = list(candidates.order_by("received_on", "pk").values_list("pk", flat=True))
+    stride = max(1, len(pks) // count)
+    chosen = pks[::stride][:count]
     orders = list(
-        Order.objects.filter(contract__isnull=True)
-        .exclude(status=Order.Status.CANCELLED)
-        .order_by("pk")
-        .values("pk", "salesperson_id", "customer_id", "factory_id", "maker_id", "currency", "received_on")[:count]
+        Order.objects.filter(pk__in=chosen)
+        .order_by("received_on", "pk")
+        .values("pk", "salesperson_id", "customer_id", "factory_id", "maker_id", "currency", "received_on")
     )
     if not orders:
         return 0

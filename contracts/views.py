@@ -579,7 +579,7 @@ class PerformanceExportView(LoginRequiredMixin, View):
             Column(_("Signed on"), lambda c: c.signed_on, 12, DATE_FORMAT),
             Column(_("Currency"), lambda c: c.currency, 8),
             Column(_("Contract amount"), lambda c: c.amount, 14, MONEY_FORMAT),
-            Column(_("Ordered"), lambda c: c.ordered, 14, MONEY_FORMAT),
+            Column(_("Ordered value"), lambda c: c.ordered, 14, MONEY_FORMAT),
             Column(_("Shipped"), lambda c: c.shipped, 14, MONEY_FORMAT),
             Column(_("Invoiced"), lambda c: c.invoiced, 14, MONEY_FORMAT),
             Column(_("Paid"), lambda c: c.paid, 14, MONEY_FORMAT),
