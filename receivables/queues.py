@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
-from django.db.models import DecimalField, ExpressionWrapper, F, Sum
+from django.db.models import DecimalField, F, Sum
+from django.db.models.functions import Round
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -64,7 +65,7 @@ def invoices_to_chase_for(user, today: date) -> list[home.QueueItem]:
 
 def _base_open(queryset, today: date):
     return queryset.annotate(rate=rate_expression("invoice__currency", today)).annotate(
-        base=ExpressionWrapper(F("open_amount") * F("rate"), output_field=DecimalField(max_digits=20, decimal_places=2))
+        base=Round(F("open_amount") * F("rate"), 2, output_field=DecimalField(max_digits=20, decimal_places=2))
     )
 
 

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Case, DecimalField, ExpressionWrapper, F, Q, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, Round
 from django.utils.translation import gettext_lazy as _
 
 from .models import MONEY, Invoice, Payment, rate_expression
@@ -50,7 +50,7 @@ def aging(instalments, today: date, by: str = "customer"):
     queryset = (
         instalments.open()
         .annotate(rate=rate_expression("invoice__currency", today))
-        .annotate(base=ExpressionWrapper(F("open_amount") * F("rate"), output_field=BASE_FIELD))
+        .annotate(base=Round(F("open_amount") * F("rate"), 2, output_field=BASE_FIELD))
     )
     aggregates = {}
     for key, _label, first, last in BUCKETS:
@@ -90,7 +90,7 @@ def aging_totals(instalments, today: date) -> dict:
     queryset = (
         instalments.open()
         .annotate(rate=rate_expression("invoice__currency", today))
-        .annotate(base=ExpressionWrapper(F("open_amount") * F("rate"), output_field=BASE_FIELD))
+        .annotate(base=Round(F("open_amount") * F("rate"), 2, output_field=BASE_FIELD))
     )
     aggregates = {}
     for key, _label, first, last in BUCKETS:
