@@ -47,9 +47,20 @@ def with_performance(contracts: QuerySet[Contract]) -> QuerySet[Contract]:
     )
 
 
+BILLING_BATCH = 2000
+
+
+def billing_for(ids: list[int]) -> dict[int, dict[str, Decimal]]:
+    """``receivables.api.contract_billing`` in batches: an IN list of 20,000 ids is too long for SQLite."""
+    result: dict[int, dict[str, Decimal]] = {}
+    for start in range(0, len(ids), BILLING_BATCH):
+        result.update(contract_billing(ids[start : start + BILLING_BATCH]))
+    return result
+
+
 def attach_billing(contracts: list[Contract]) -> list[Contract]:
     """Add invoiced, paid, percent fulfilled and open balance to a page of annotated contracts."""
-    billing = contract_billing([c.pk for c in contracts]) if contracts else {}
+    billing = billing_for([c.pk for c in contracts])
     for contract in contracts:
         figures = billing.get(contract.pk, {})
         contract.invoiced = Decimal(figures.get("invoiced", ZERO)).quantize(CENT)
@@ -183,7 +194,7 @@ def performance_statistics(user, *, kind: str, year: int) -> Statistics:
 
     # Receivables answers per contract; the ids of the period's signed contracts are one query.
     rows = list(signed.annotate(period=trunc("signed_on")).values_list("pk", "period", "salesperson", "currency"))
-    billing = contract_billing([r[0] for r in rows]) if rows else {}
+    billing = billing_for([r[0] for r in rows])
     for pk, period, person, cur in rows:
         figures = billing.get(pk) or {}
         for measure in ("invoiced", "paid"):
