@@ -453,6 +453,10 @@ def order_link_contract(*, order: Order, contract: Contract | None, actor: User)
         raise ValidationError(_("This order is not one you work on."), code="scope") from error
     if not can_operate(actor):
         raise ValidationError(_("You cannot change orders."), code="permission")
+    if order.contract_id and not Contract.objects.visible_to(actor).filter(pk=order.contract_id).exists():
+        raise ValidationError(
+            _("This order is linked to a contract you cannot see; ask its salesperson to change it."), code="scope"
+        )
     if contract is not None and not (
         linkable_contracts(actor, salesperson_id=order.salesperson_id, customer_id=order.customer_id)
         .filter(pk=contract.pk)

@@ -18,6 +18,8 @@ def order_contract_panel(context, order):
     # of another assistant stays hidden even on an order they see).
     contract = Contract.objects.visible_to(user).filter(pk=order.contract_id).first() if order.contract_id else None
     form = None
-    if can_operate(user):
+    # Someone who cannot see the linked contract does not get the picker either: saving it
+    # would silently unlink a contract they never saw.
+    if can_operate(user) and (contract is not None or not order.contract_id):
         form = OrderContractForm(user=user, order=order, initial={"contract": order.contract_id})
     return {"order": order, "contract": contract, "form": form, "request": context["request"]}

@@ -327,3 +327,22 @@ def test_performance_queries_constant(client, cast):
     for _ in range(20):
         the_contract(cast, status=S.APPROVED)
     assert _count(client, reverse("contracts:performance")) == few
+
+
+def test_order_page_hides_a_confidential_contract_from_other_assistants(client, cast):
+    from tests.orders.factories import make_order
+
+    order = make_order(cast.sales1, cast.customer_shared, maker=cast.assistant2)
+    secret = make_contract(cast.sales1, cast.customer_shared, maker=cast.assistant1, status=S.SIGNED, confidential=True)
+    order.contract = secret
+    order.save(update_fields=["contract"])
+    client.force_login(cast.assistant2)
+    page = client.get(order.get_absolute_url()).content.decode()
+    assert secret.number not in page and "linked (not visible to you)" in page
+    assert 'id="order-contract-save"' not in page  # no picker that would unlink it
+    # the view refuses an unlink by someone who cannot see the contract... (order in scope, contract not)
+    client.post(reverse("contracts:order-link", args=[order.pk]), {"contract": ""})
+    order.refresh_from_db()
+    assert order.contract_id == secret.pk
+    client.force_login(cast.assistant1)
+    assert secret.number in client.get(order.get_absolute_url()).content.decode()
