@@ -50,6 +50,7 @@ from .models import (
 logger = logging.getLogger(__name__)
 STALE_AFTER = timedelta(minutes=15)
 CHUNK = 2000
+MAX_ROWS = 200
 
 
 @dataclass
@@ -268,26 +269,35 @@ def record(day: date, decisions: list[Decision], policy: DunningPolicy) -> dict:
 
 def _email_context(email: ReminderEmail) -> dict:
     base = settings.SITE_URL.rstrip("/") if getattr(settings, "SITE_URL", "") else ""
-    rows = []
-    for reminder in email.reminders.select_related(
+    reminders = email.reminders.select_related(
         "instalment__invoice__customer", "instalment__invoice__salesperson"
-    ).order_by("-days_overdue", "instalment__invoice__number", "instalment__sequence"):
-        invoice = reminder.instalment.invoice
+    ).order_by("-days_overdue", "instalment__invoice__number", "instalment__sequence")
+    total = email.reminders.count()
+    detail = base + reverse("receivables:detail", args=[999999999]).replace("999999999", "{}")
+    rows = []
+    # A long list is cut at MAX_ROWS (the most overdue first); the rest is one link away.
+    for reminder in reminders[:MAX_ROWS]:
+        instalment = reminder.instalment
+        invoice = instalment.invoice
+        split = invoice.terms == "instalments"
         rows.append({
-            "invoice_number": invoice.number if invoice.instalments.count() == 1 else str(reminder.instalment),
+            "invoice_number": f"{invoice.number} #{instalment.sequence}" if split else invoice.number,
             "customer": f"{invoice.customer.code} {invoice.customer.display_name}",
             "salesperson": str(invoice.salesperson),
             "step": reminder.step,
             "step_label": step_label(reminder.step),
-            "due_on": reminder.instalment.due_on,
+            "due_on": instalment.due_on,
             "days_overdue": reminder.days_overdue,
             "open_amount": reminder.open_amount,
             "currency": invoice.currency,
             "open_display": f"{invoice.currency} {reminder.open_amount:,.2f}",
-            "url": base + reverse("receivables:detail", args=[invoice.pk]),
+            "url": detail.format(invoice.pk),
         })  # fmt: skip
     name = str(email.user) if email.user_id else (email.contact.name if email.contact_id else email.email)
-    return {"recipient_name": name, "day": email.day, "rows": rows, "company_name": settings.COMPANY_NAME}
+    return {
+        "recipient_name": name, "day": email.day, "rows": rows, "total": total, "more": total - len(rows),
+        "list_url": base + reverse("receivables:list") + "?overdue=1", "company_name": settings.COMPANY_NAME,
+    }  # fmt: skip
 
 
 def send_reminder_email(email_id: int) -> bool:
