@@ -17,14 +17,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import CharField, Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.months import add_months
-from core.months import as_date as _as_date
 from core.sequences import next_number
 from customers.models import Company
 from orders.models import Order, OrderEvent, OrderLine, Product, Quotation, Shipment
@@ -676,50 +675,61 @@ def order_statistics(user: User, month: date, top: int = 20) -> OrderStatistics:
     window = Order.objects.visible_to(user).filter(received_on__gte=start, received_on__lt=end)
     live = ~Q(status=Status.CANCELLED)
     in_month = Q(received_on__gte=month)
-    measures = {
-        "received": Count("pk", filter=live),
-        "completed": Count("pk", filter=Q(status__in=COMPLETED)),
-        "open": Count("pk", filter=Q(status__in=Order.OPEN_STATUSES)),
-        "cancelled": Count("pk", filter=Q(status=Status.CANCELLED)),
-        "m_received": Count("pk", filter=live & in_month),
-        "m_completed": Count("pk", filter=Q(status__in=COMPLETED) & in_month),
-        "m_open": Count("pk", filter=Q(status__in=Order.OPEN_STATUSES) & in_month),
+    filters = {
+        "received": live,
+        "completed": Q(status__in=COMPLETED),
+        "open": Q(status__in=Order.OPEN_STATUSES),
+        "cancelled": Q(status=Status.CANCELLED),
     }
-    values = {"value": Sum("total", filter=live), "m_value": Sum("total", filter=live & in_month)}
-
+    counts = {key: Count("pk", filter=f) for key, f in filters.items()}
+    zero = Decimal("0.00")
     currencies: set[str] = set()
 
-    def grouped(keys: list[str]) -> dict[tuple, dict[str, Any]]:
-        """Counts per group, plus value per currency (a second grouping, by currency too)."""
-        rows: dict[tuple, dict[str, Any]] = {}
-        for row in window.values(*keys).annotate(**measures).order_by():
-            rows[tuple(row[k] for k in keys)] = {**row, "value": {}, "m_value": {}}
-        for row in window.values(*keys, "currency").annotate(**values).order_by():
-            entry = rows[tuple(row[k] for k in keys)]
-            currencies.add(row["currency"])
-            entry["value"][row["currency"]] = row["value"] or Decimal("0.00")
-            entry["m_value"][row["currency"]] = row["m_value"] or Decimal("0.00")
-        return rows
-
-    per_month: dict[date, dict] = {}
-    for row in window.annotate(m=TruncMonth("received_on")).values("m").annotate(**measures).order_by():
-        per_month[_as_date(row["m"])] = {**row, "value": {}}
-    for row in window.annotate(m=TruncMonth("received_on")).values("m", "currency").annotate(**values).order_by():
-        currencies.add(row["currency"])
-        per_month[_as_date(row["m"])]["value"][row["currency"]] = row["value"] or Decimal("0.00")
+    # One scan of the window, grouped by month, salesperson and currency (a few thousand rows
+    # at most); months, salespersons and the summary are added up from it here. The month is
+    # the first seven characters of the ISO date: native on both databases, where TruncMonth
+    # is a Python function called per row on SQLite.
+    cells = (
+        window.annotate(ym=Substr(Cast("received_on", CharField()), 1, 7))
+        .values("ym", "salesperson_id", "currency")
+        .annotate(**counts, value=Sum("total", filter=live))
+        .order_by()
+    )
+    this_month = month.strftime("%Y-%m")
+    per_month: dict[str, dict[str, Any]] = {}
+    per_person: dict[int, dict[str, Any]] = {}
+    for cell in cells:
+        currency, value = cell["currency"], cell["value"] or zero
+        currencies.add(currency)
+        in_this_month = cell["ym"] == this_month
+        bucket = per_month.setdefault(cell["ym"], {**dict.fromkeys(counts, 0), "value": {}})
+        person = per_person.setdefault(
+            cell["salesperson_id"],
+            {**dict.fromkeys(counts, 0), **{f"m_{k}": 0 for k in counts}, "value": {}, "m_value": {}},
+        )
+        for key in counts:
+            bucket[key] += cell[key]
+            person[key] += cell[key]
+            if in_this_month:
+                person[f"m_{key}"] += cell[key]
+        bucket["value"][currency] = bucket["value"].get(currency, zero) + value
+        person["value"][currency] = person["value"].get(currency, zero) + value
+        if in_this_month:
+            person["m_value"][currency] = person["m_value"].get(currency, zero) + value
     by_month = [
-        {"month": m, **{k: per_month.get(m, {}).get(k, 0) for k in ("received", "completed", "open", "cancelled")},
-         "value": per_month.get(m, {}).get("value", {})}
+        {"month": m, **{k: per_month.get(m.strftime("%Y-%m"), {}).get(k, 0) for k in counts},
+         "value": per_month.get(m.strftime("%Y-%m"), {}).get("value", {})}
         for m in months
     ]  # fmt: skip
 
-    sp_rows = grouped(["salesperson_id"])
-    people = {u.pk: u for u in User.objects.filter(pk__in=[k[0] for k in sp_rows])}
+    people = {u.pk: u for u in User.objects.filter(pk__in=list(per_person))}
     by_salesperson = sorted(
-        ({**row, "salesperson": people.get(key[0])} for key, row in sp_rows.items()),
+        ({"salesperson_id": pk, **row, "salesperson": people.get(pk)} for pk, row in per_person.items()),
         key=lambda r: (-r["m_received"], -r["received"], str(r["salesperson"])),
     )
 
+    measures = {**counts, **{f"m_{key}": Count("pk", filter=f & in_month) for key, f in filters.items()}}
+    values = {"value": Sum("total", filter=live), "m_value": Sum("total", filter=live & in_month)}
     cu_rows = (
         window.values("customer_id")
         .annotate(**measures, ranked=Sum("total", filter=live))
@@ -730,18 +740,19 @@ def order_statistics(user: User, month: date, top: int = 20) -> OrderStatistics:
         window.filter(customer_id__in=list(top_rows)).values("customer_id", "currency").annotate(**values).order_by()
     ):
         currencies.add(row["currency"])
-        top_rows[row["customer_id"]]["value"][row["currency"]] = row["value"] or Decimal("0.00")
-        top_rows[row["customer_id"]]["m_value"][row["currency"]] = row["m_value"] or Decimal("0.00")
+        top_rows[row["customer_id"]]["value"][row["currency"]] = row["value"] or zero
+        top_rows[row["customer_id"]]["m_value"][row["currency"]] = row["m_value"] or zero
     companies = Company.objects.in_bulk(list(top_rows))
     by_customer = [{**row, "customer": companies.get(pk)} for pk, row in top_rows.items()]
 
-    summary = {k: sum(r[k] for r in sp_rows.values()) for k in measures}
+    summary: dict[str, Any] = {k: sum(r[k] for r in per_person.values()) for k in counts}
+    summary.update({f"m_{k}": sum(r[f"m_{k}"] for r in per_person.values()) for k in counts})
     summary["value"] = {}
     summary["m_value"] = {}
-    for row in sp_rows.values():
+    for row in per_person.values():
         for key in ("value", "m_value"):
             for cur, amount in row[key].items():
-                summary[key][cur] = summary[key].get(cur, Decimal("0.00")) + amount
+                summary[key][cur] = summary[key].get(cur, zero) + amount
     ordered = sorted(currencies, key=lambda c: (c != "CNY", c))
     return OrderStatistics(
         month=month,
