@@ -1,0 +1,208 @@
+"""What travel puts on the home queues (core.home), imported by TravelConfig.ready().
+
+Each section is at most two queries: the first items and, when more than fit, a count.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import User
+from accounts.scope import served_salesperson_ids
+from core import home
+
+from .models import CheckIn, Trip, TripCustomer, Visit
+
+MAX_ITEMS = 10
+
+
+def _with_more(queryset: QuerySet, item, *, url: str, more: str) -> list[home.QueueItem]:
+    rows = list(queryset[: MAX_ITEMS + 1])
+    items = [item(row) for row in rows[:MAX_ITEMS]]
+    if len(rows) > MAX_ITEMS:
+        items.append(home.QueueItem(label=more % {"count": queryset.count()}, url=url))
+    return items
+
+
+def _dates(trip: Trip) -> str:
+    return f"{formats.date_format(trip.start_on, 'SHORT_DATE_FORMAT')} – {formats.date_format(trip.end_on, 'SHORT_DATE_FORMAT')}"
+
+
+def _trip_item(trip: Trip, badge: str = "") -> home.QueueItem:
+    return home.QueueItem(
+        label=f"{trip.number} {trip.traveller} → {trip.destination}",
+        detail=_dates(trip),
+        url=trip.get_absolute_url(),
+        badge=badge or trip.get_status_display(),
+    )
+
+
+def awaiting_decision_queryset(user: User) -> QuerySet[Trip]:
+    """Trips waiting for this user: the review (assistants) or the approval (managers)."""
+    trips = Trip.objects.visible_to(user).exclude(traveller=user)
+    if user.role == User.Role.ASSISTANT:
+        return trips.filter(
+            status=Trip.Status.SUBMITTED, traveller__role=User.Role.SALESPERSON, traveller__in=served_salesperson_ids(user)
+        )
+    step = Q(status=Trip.Status.REVIEWED, traveller__role=User.Role.SALESPERSON) | Q(
+        status=Trip.Status.SUBMITTED, traveller__role=User.Role.MANAGER
+    )
+    if user.is_gm or user.is_superuser:
+        return trips.filter(step)
+    if user.role == User.Role.MANAGER:
+        return trips.filter(step, traveller__team__manager=user)
+    return trips.none()
+
+
+def awaiting_for(user, today: date) -> list[home.QueueItem]:
+    queryset = awaiting_decision_queryset(user).select_related("traveller").order_by("submitted_at", "pk")
+    return _with_more(
+        queryset, _trip_item, url=reverse("travel:list") + "?status=awaiting", more=_("All %(count)s trips waiting for you")
+    )
+
+
+def on_the_road_for(user, today: date) -> list[home.QueueItem]:
+    checked = set(CheckIn.objects.filter(day=today, trip__in=Trip.objects.visible_to(user).on_the_road(today)).values_list("trip_id", flat=True))
+
+    def item(trip: Trip) -> home.QueueItem:
+        done = trip.pk in checked
+        return home.QueueItem(
+            label=f"{trip.traveller} · {trip.destination}",
+            detail=f"{trip.number} · {_dates(trip)}" + ("" if done else " · " + _("check in")),
+            url=trip.get_absolute_url() + ("#check-ins" if done else "#check-in"),
+            badge=_("Checked in") if done else _("Call today"),
+        )
+
+    queryset = Trip.objects.visible_to(user).on_the_road(today).select_related("traveller").order_by("traveller__username", "pk")
+    return _with_more(queryset, item, url=reverse("travel:on-the-road"), more=_("All %(count)s on the road"))
+
+
+def reports_due_for(user, today: date) -> list[home.QueueItem]:
+    queryset = (
+        Trip.objects.filter(traveller=user, status=Trip.Status.APPROVED, end_on__lt=today)
+        .select_related("traveller")
+        .order_by("end_on", "pk")
+    )
+    return _with_more(
+        queryset,
+        lambda trip: _trip_item(trip, badge=_("Report due")),
+        url=reverse("travel:list") + "?status=to_report",
+        more=_("All %(count)s visit reports due"),
+    )
+
+
+def returned_for(user, today: date) -> list[home.QueueItem]:
+    queryset = (
+        Trip.objects.visible_to(user)
+        .filter(status=Trip.Status.DRAFT, returned=True)
+        .filter(Q(traveller=user) | Q(created_by=user))
+        .select_related("traveller")
+        .order_by("-updated_at", "pk")
+    )
+    return _with_more(
+        queryset,
+        lambda trip: _trip_item(trip, badge=_("Returned")),
+        url=reverse("travel:list") + "?status=returned",
+        more=_("All %(count)s trips returned"),
+    )
+
+
+def visits_coming_for(user, today: date) -> list[home.QueueItem]:
+    start = timezone.make_aware(datetime.combine(today, time.min))
+    queryset = (
+        Visit.objects.visible_to(user)
+        .filter(arrives_at__gte=start, arrives_at__lt=start + timedelta(days=15))
+        .select_related("customer")
+        .order_by("arrives_at", "pk")
+    )
+
+    def item(visit: Visit) -> home.QueueItem:
+        arrives = timezone.localtime(visit.arrives_at)
+        return home.QueueItem(
+            label=f"{visit.customer.code} {visit.customer.display_name}",
+            detail=f"{visit.visitors} · {formats.date_format(arrives, 'SHORT_DATETIME_FORMAT')}",
+            url=visit.get_absolute_url(),
+            badge=_("Today") if arrives.date() == today else formats.date_format(arrives.date(), "SHORT_DATE_FORMAT"),
+        )
+
+    return _with_more(queryset, item, url=reverse("travel:visits"), more=_("All %(count)s visits coming"))
+
+
+def findings_for(user, today: date) -> list[home.QueueItem]:
+    since = timezone.now() - timedelta(days=30)
+    queryset = (
+        TripCustomer.objects.visible_to(user)
+        .filter(important=True, reported_at__gte=since)
+        .exclude(trip__traveller=user)
+        .select_related("trip__traveller", "customer")
+        .order_by("-reported_at", "-pk")
+    )
+
+    def item(stop: TripCustomer) -> home.QueueItem:
+        return home.QueueItem(
+            label=f"{stop.customer.code} {stop.customer.display_name}",
+            detail=f"{stop.trip.traveller}: {stop.outcome[:80]}",
+            url=stop.trip.get_absolute_url() + "#report",
+            badge=_("Important"),
+        )
+
+    return _with_more(queryset, item, url=reverse("travel:findings"), more=_("All %(count)s important findings"))
+
+
+for section in (
+    home.QueueSection(
+        key="travel_awaiting",
+        title=gettext_lazy("Trips waiting for you"),
+        icon="airplane",
+        roles=("assistant", "manager"),
+        items=awaiting_for,
+        order=30,
+    ),
+    home.QueueSection(
+        key="travel_on_the_road",
+        title=gettext_lazy("On the road today"),
+        icon="geo-alt",
+        roles=("assistant", "manager"),
+        items=on_the_road_for,
+        order=31,
+    ),
+    home.QueueSection(
+        key="travel_visits_coming",
+        title=gettext_lazy("Customers visiting us"),
+        icon="people",
+        roles=("assistant", "salesperson", "manager"),
+        items=visits_coming_for,
+        order=33,
+    ),
+    home.QueueSection(
+        key="travel_reports_due",
+        title=gettext_lazy("Visit reports due"),
+        icon="journal-text",
+        roles=("salesperson", "manager"),
+        items=reports_due_for,
+        order=34,
+    ),
+    home.QueueSection(
+        key="travel_returned",
+        title=gettext_lazy("Trips returned for changes"),
+        icon="arrow-return-left",
+        roles=("assistant", "salesperson", "manager"),
+        items=returned_for,
+        order=35,
+    ),
+    home.QueueSection(
+        key="travel_findings",
+        title=gettext_lazy("Important findings from visits"),
+        icon="exclamation-diamond",
+        roles=("manager",),
+        items=findings_for,
+        order=36,
+    ),
+):
+    home.register(section)
