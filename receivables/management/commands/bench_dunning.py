@@ -7,7 +7,6 @@ memory, so it can be repeated on the benchmark database: ``manage.py bench_dunni
 import json
 import resource
 import time
-import tracemalloc
 
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
@@ -37,7 +36,6 @@ class Command(BaseCommand):
             queries.append(sql)
             return execute(sql, params, many, context)
 
-        tracemalloc.start()
         started = time.perf_counter()
         try:
             with (
@@ -50,8 +48,6 @@ class Command(BaseCommand):
                 raise Rollback
         except Rollback:
             pass
-        _current, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
         result = {
             "day": day.isoformat(),
             "database": connection.vendor,
@@ -60,7 +56,6 @@ class Command(BaseCommand):
             "emails": summary["emails"],
             "seconds": round(elapsed, 2),
             "queries": len(queries),
-            "python_peak_mb": round(peak / 1024 / 1024, 1),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         }
         self.stdout.write(json.dumps(result))
