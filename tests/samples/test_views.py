@@ -435,3 +435,31 @@ def test_other_list_pages_query_counts_flat(client, cast):
         with CaptureQueriesContext(connection) as ctx:
             client.get(url)
         assert len(ctx) == before[url], url
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_register_and_loan_forms_by_role(client, cast, who):
+    client.force_login(getattr(cast, who))
+    works = who != "finance1"
+    assert client.get(reverse("samples:item-create")).status_code == (200 if works else 404)
+    assert client.get(reverse("samples:loan-create")).status_code == (200 if works else 404)
+    response = client.get(reverse("samples:create"))
+    assert response.status_code == (200 if works else 404)
+
+
+def test_item_create_adds_to_the_register(client, cast):
+    client.force_login(cast.assistant1)
+    response = client.post(reverse("samples:item-create"), {"code": "SM-77", "name": "Demo headlamp"})
+    assert response.status_code == 302
+    assert SampleItem.objects.get().name == "Demo headlamp"
+    assert "SM-77" in client.get(reverse("samples:item-list")).content.decode()
+
+
+def test_loan_to_a_customer_not_assigned_is_refused(client, cast):
+    item = SampleItem.objects.create(code="SM-4", name="Demo unit")
+    client.force_login(cast.assistant1)
+    data = {"item": item.pk, "salesperson": cast.sales1.pk, "customer": cast.customer_of_assistant2.pk,
+            "lent_on": timezone.localdate().isoformat(), "due_back": timezone.localdate().isoformat()}  # fmt: skip
+    response = client.post(reverse("samples:loan-create"), data)
+    assert response.status_code == 200 and "customer" in response.context["form"].errors
+    assert not SampleLoan.objects.exists()
