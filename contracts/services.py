@@ -228,7 +228,7 @@ def _locked(contract: Contract, actor: User) -> Contract:
     try:
         return (
             Contract.objects.visible_to(actor)
-            .select_for_update()
+            .select_for_update(of=("self",))
             .select_related("salesperson__team")
             .get(pk=contract.pk)
         )
