@@ -89,9 +89,15 @@ class PromiseForm(forms.Form):
 
 
 class StatementForm(forms.Form):
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
-    currency = forms.ChoiceField(label=_("Currency"), choices=settings.CURRENCIES)
+    start = forms.DateField(
+        label=_("From"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"})
+    )
+    end = forms.DateField(
+        label=_("To"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"})
+    )
+    currency = forms.ChoiceField(
+        label=_("Currency"), choices=settings.CURRENCIES, widget=forms.Select(attrs={"class": "form-select form-select-sm"})
+    )
 
     def clean(self):
         data = super().clean()

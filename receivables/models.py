@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.scope import scope_q
 
@@ -104,7 +105,7 @@ class InvoiceQuerySet(models.QuerySet):
 class Invoice(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Awaiting review")
-        ISSUED = "issued", _("Issued")
+        ISSUED = "issued", pgettext_lazy("invoice status", "Issued")
         CANCELLED = "cancelled", _("Cancelled")
 
     class Terms(models.TextChoices):
@@ -305,7 +306,7 @@ class Payment(models.Model):
     )
     currency = models.CharField(_("currency"), max_length=3, choices=settings.CURRENCIES)
     amount = models.DecimalField(_("amount"), **MONEY)
-    received_on = models.DateField(_("received on"), db_index=True)
+    received_on = models.DateField(pgettext_lazy("payment", "received on"), db_index=True)
     method = models.CharField(_("method"), max_length=12, choices=Method.choices, default=Method.TT)
     bank_reference = models.CharField(_("bank reference"), max_length=100, blank=True)
     status = models.CharField(

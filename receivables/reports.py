@@ -76,12 +76,15 @@ def aging_rows(rows, by: str) -> list[dict]:
     keys = GROUPS[by]
     out = []
     for row in rows:
-        label = row[keys[1]] or "—"
+        label, detail = row[keys[1]] or "—", ""
         if by == "customer":
-            label = f"{row[keys[1]]} {row[keys[2]]}"
+            label, detail = f"{row[keys[1]]} {row[keys[2]]}", row[keys[2]]
         elif by == "salesperson":
             label = row[keys[2]] or row[keys[1]]
-        out.append({**row, "group_id": row[keys[0]], "label": label, "currency": row["invoice__currency"]})
+        out.append(
+            {**row, "group_id": row[keys[0]], "label": label, "code": row[keys[1]], "name": detail,
+             "currency": row["invoice__currency"]}
+        )  # fmt: skip
     return out
 
 

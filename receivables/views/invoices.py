@@ -12,7 +12,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 from django.views.generic.detail import SingleObjectMixin
@@ -70,7 +70,7 @@ def filtered_invoices(request):
         applied.append((_("Overdue"), "✓"))
     if params.get("open") == "1":
         queryset = queryset.filter(status=Invoice.Status.ISSUED, open_amount__gt=0)
-        applied.append((_("Open"), "✓"))
+        applied.append((pgettext("amount", "Open"), "✓"))
     sort = params.get("sort", DEFAULT_SORT)
     key = sort.lstrip("-")
     if key not in SORTS:
@@ -121,7 +121,7 @@ def invoice_export(queryset):
         Column(_("Status"), lambda i: i.get_status_display()),
         Column(_("Currency"), lambda i: i.currency, width=8),
         Column(_("Total"), lambda i: i.total, number_format=MONEY_FORMAT),
-        Column(_("Open"), lambda i: i.open_amount, number_format=MONEY_FORMAT),
+        Column(pgettext("amount", "Open"), lambda i: i.open_amount, number_format=MONEY_FORMAT),
     ]
     return xlsx_response("invoices.xlsx", [(str(_("Invoices")), columns, queryset.iterator(chunk_size=2000))])
 

@@ -11,6 +11,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views import View
 from django.views.generic import CreateView, DetailView, ListView
 from django.views.generic.detail import SingleObjectMixin
@@ -68,7 +69,7 @@ class PaymentListView(ScopedMixin, ListView):
         if request.GET.get("export") == "xlsx":
             columns = [
                 Column(_("Payment"), lambda p: p.number),
-                Column(_("Received on"), lambda p: p.received_on, number_format=DATE_FORMAT),
+                Column(pgettext("payment", "Received on"), lambda p: p.received_on, number_format=DATE_FORMAT),
                 Column(_("Customer"), lambda p: f"{p.customer.code} {p.customer.name}", width=30),
                 Column(_("Salesperson"), lambda p: str(p.salesperson)),
                 Column(_("Method"), lambda p: p.get_method_display()),

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -221,10 +222,10 @@ class StatementPdfView(LoginRequiredMixin, View):
 def statement_columns() -> list[Column]:
     return [
         Column(_("Date"), lambda line: line.day, number_format=DATE_FORMAT),
-        Column(_("Document"), lambda line: line.reference),
+        Column(pgettext("statement", "Document"), lambda line: line.reference),
         Column(_("Description"), lambda line: line.description, width=30),
         Column(_("Invoiced"), lambda line: line.debit or None, number_format=MONEY_FORMAT),
-        Column(_("Received"), lambda line: line.credit or None, number_format=MONEY_FORMAT),
+        Column(pgettext("statement", "Received"), lambda line: line.credit or None, number_format=MONEY_FORMAT),
         Column(_("Balance"), lambda line: line.balance, number_format=MONEY_FORMAT),
     ]
 
