@@ -346,3 +346,29 @@ def test_order_page_hides_a_confidential_contract_from_other_assistants(client, 
     assert order.contract_id == secret.pk
     client.force_login(cast.assistant1)
     assert secret.number in client.get(order.get_absolute_url()).content.decode()
+
+
+def test_edit_post_changes_the_draft(client, cast):
+    contract = the_contract(cast)
+    client.force_login(cast.assistant1)
+    page = client.get(reverse("contracts:edit", args=[contract.pk]))
+    assert page.context["formset"].initial[0]["description"] == "测试产品 Test goods"
+    data = {
+        "customer": cast.customer_shared.pk, "currency": "USD", "valid_from": "2026-01-01",
+        "valid_until": "2026-06-30", "payment_terms": "L/C", "delivery_terms": "CIF", "confidential": "on",
+        "lines-TOTAL_FORMS": "2", "lines-INITIAL_FORMS": "1",
+        "lines-0-description": "旧行", "lines-0-quantity": "1", "lines-0-unit_price": "5", "lines-0-DELETE": "on",
+        "lines-1-description": "新行", "lines-1-quantity": "3", "lines-1-unit": "set", "lines-1-unit_price": "2.50",
+    }  # fmt: skip
+    response = client.post(reverse("contracts:edit", args=[contract.pk]), data)
+    assert response.status_code == 302
+    contract.refresh_from_db()
+    assert (contract.customer, contract.currency, contract.confidential) == (cast.customer_shared, "USD", True)
+    assert contract.amount == Decimal("7.50") and [line.description for line in contract.lines.all()] == ["新行"]
+
+
+def test_edit_of_a_submitted_contract_redirects(client, cast):
+    contract = the_contract(cast, status=S.SUBMITTED)
+    client.force_login(cast.assistant1)
+    response = client.get(reverse("contracts:edit", args=[contract.pk]))
+    assert response.status_code == 302 and response.url == contract.get_absolute_url()
