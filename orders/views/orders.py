@@ -24,6 +24,7 @@ from django.views.generic.detail import SingleObjectMixin
 from core.background_exports import BackgroundExportMixin
 from core.exports import DATE_FORMAT, MONEY_FORMAT, Column, xlsx_response
 from core.mixins import HtmxTemplateMixin, ScopedMixin
+from core.pagination import DeferredJoinPaginator
 from core.months import add_months, month_navigation, parse_month
 from customers.models import Company
 from orders.forms.orders import OrderFilterForm, OrderHeaderForm, SalespersonForm, TransitionForm, line_formset
@@ -127,6 +128,7 @@ class OrderListView(LoginRequiredMixin, HtmxTemplateMixin, ListView):
     template_name = "orders/order_list.html"
     fragment_template_name = "orders/_order_rows.html"
     paginate_by = 50
+    paginator_class = DeferredJoinPaginator
     context_object_name = "orders"
 
     def get_queryset(self):
