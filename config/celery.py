@@ -34,4 +34,8 @@ app.conf.beat_schedule = {
         "task": "receivables.tasks.run_dunning_task",
         "schedule": crontab(hour=9, minute=0),
     },
+    "budget-alerts": {
+        "task": "expenses.tasks.budget_alerts_task",
+        "schedule": crontab(hour=8, minute=0),
+    },
 }
