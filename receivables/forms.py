@@ -96,7 +96,9 @@ class StatementForm(forms.Form):
         label=_("To"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"})
     )
     currency = forms.ChoiceField(
-        label=_("Currency"), choices=settings.CURRENCIES, widget=forms.Select(attrs={"class": "form-select form-select-sm"})
+        label=_("Currency"),
+        choices=settings.CURRENCIES,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
 
     def clean(self):
