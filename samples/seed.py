@@ -127,15 +127,24 @@ def _requests(ctx: SeedContext, rng: random.Random, count: int) -> int:
     gm = next((u.pk for u in people.values() if u.is_gm), None)
     statuses = [s for s, w in MIX for _ in range(w)]
 
+    by_customer = {pk: (owner_id, manager_id) for pk, owner_id, manager_id in customers}
+    ordered = [(cid, day) for cid, rows in sorted(orders.items()) if cid in by_customer for _pk, day in rows]
     plans = []
-    for _n in range(count):
-        customer_id, owner_id, manager_id = customers[rng.randrange(len(customers))]
-        status = statuses[rng.randrange(len(statuses))]
-        open_state = status in (S.DECISION, S.APPROVED, S.PREPARED)
-        age = rng.randint(0, 12) if open_state else rng.randint(8, 360)
-        if status == S.DISPATCHED:
-            age = rng.randint(3, 40)  # waiting for feedback: some not due yet, many due
-        created = today - timedelta(days=age)
+    for n in range(count):
+        # The first requests take each state once, so even --scale 1 shows them all.
+        status = MIX[n][0] if n < len(MIX) else statuses[rng.randrange(len(statuses))]
+        if status == S.CONVERTED and ordered:
+            # Requested some weeks before one of the customer's orders, which it then brought.
+            customer_id, received_on = ordered[rng.randrange(len(ordered))]
+            owner_id, manager_id = by_customer[customer_id]
+            created = min(received_on - timedelta(days=rng.randint(10, 60)), today - timedelta(days=10))
+        else:
+            customer_id, owner_id, manager_id = customers[rng.randrange(len(customers))]
+            open_state = status in (S.DECISION, S.APPROVED, S.PREPARED)
+            age = rng.randint(0, 12) if open_state else rng.randint(8, 360)
+            if status == S.DISPATCHED:
+                age = rng.randint(3, 40)  # waiting for feedback: some not due yet, many due
+            created = today - timedelta(days=age)
         plans.append((customer_id, owner_id, manager_id or gm, status, created))
     years = [p[4].year for p in plans]
     pools = {year: iter(reserve_numbers("SP", years.count(year), year=year)) for year in sorted(set(years))}
