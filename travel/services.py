@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,7 +43,7 @@ def travellers_for(user: User) -> QuerySet[User]:
     if user.role == User.Role.SALESPERSON:
         return people.filter(pk=user.pk)
     if user.role == User.Role.MANAGER:
-        return people.filter(pk__in=User.objects.in_jurisdiction_of(user).values("pk"))
+        return people.filter(Q(pk__in=User.objects.in_jurisdiction_of(user).values("pk")) | Q(pk=user.pk))
     if user.role == User.Role.ASSISTANT:
         return people.filter(pk__in=user.serves.values("pk"))
     return people.none()

@@ -23,7 +23,7 @@ from django.views.generic.detail import SingleObjectMixin
 from core.mixins import HtmxTemplateMixin, ScopedMixin
 from core.pdf import pdf_response
 from customers.models import Company, Contact
-from expenses.api import claimed_by_trip
+from expenses import api as expenses_api
 
 from . import services
 from .forms import (
@@ -250,7 +250,7 @@ def stops_with_contacts(trip: Trip):
 
 
 def estimate_against_claimed(trip: Trip) -> dict:
-    claimed = claimed_by_trip([trip.pk]).get(trip.pk, {})
+    claimed = expenses_api.claimed_by_trip([trip.pk]).get(trip.pk, {})
     booked = defaultdict(Decimal)
     for booking in trip.bookings.all():
         booked[booking.currency] += booking.cost
@@ -278,12 +278,14 @@ class TripDetailView(ScopedMixin, DetailView):
         today = timezone.localdate()
         actions = services.allowed_actions(user, trip, today)
         checked_today = trip.check_ins.filter(day=today).exists()
+        itinerary = itinerary_context(trip, user)
         context.update(
             section="trips",
             today=today,
             actions=actions,
             legs=list(trip.legs.all()),
-            stops=list(stops_with_contacts(trip)),
+            visible=itinerary["visible"],
+            stops=itinerary["stops"],
             bookings=list(trip.bookings.select_related("booked_by")),
             check_ins=list(trip.check_ins.select_related("by")),
             events=TripEvent.objects.filter(trip=trip).select_related("actor"),
@@ -442,12 +444,22 @@ class TripReportView(ScopedMixin, SingleObjectMixin, TemplateView):
         return self.render(formset, comment_form)
 
 
-def itinerary_context(trip: Trip) -> dict:
+def itinerary_context(trip: Trip, user) -> dict:
+    stops = list(stops_with_contacts(trip))
+    # An assistant serving the traveller sees the whole trip, but the contacts of only the
+    # customers assigned to them (accounts.scope: customer records follow the assignment).
+    visible = set(
+        Company.objects.visible_to(user).filter(pk__in=[s.customer_id for s in stops]).values_list("pk", flat=True)
+    )
     return {
         "trip": trip,
+        "visible": visible,
         "legs": list(trip.legs.all()),
         "bookings": list(trip.bookings.all()),
-        "stops": [(s, next((c for c in s.customer.contacts.all() if c.is_primary), None)) for s in stops_with_contacts(trip)],
+        "stops": [
+            (s, next((c for c in s.customer.contacts.all() if c.is_primary), None) if s.customer_id in visible else None)
+            for s in stops
+        ],
     }
 
 
@@ -460,7 +472,7 @@ class ItineraryView(ScopedMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(itinerary_context(self.object), section="trips")
+        context.update(itinerary_context(self.object, self.request.user), section="trips")
         return context
 
 
@@ -473,7 +485,7 @@ class ItineraryPdfView(ScopedMixin, SingleObjectMixin, View):
     def get(self, request, pk):
         trip = self.get_object()
         return pdf_response(
-            "pdf/itinerary.html", itinerary_context(trip), filename=f"{trip.number}-itinerary.pdf", request=request
+            "pdf/itinerary.html", itinerary_context(trip, request.user), filename=f"{trip.number}-itinerary.pdf", request=request
         )
 
 
