@@ -16,5 +16,6 @@ PAGES: list = [
     Page("samples: loans", lambda user: reverse("samples:loan-list")),
 ]
 EXPORTS: list = [
+    ("samples: Excel of all sample requests", "gm", "samples:export"),
     ("samples: courier reconciliation Excel", "gm", "samples:couriers-export"),
 ]

@@ -6,6 +6,7 @@ app_name = "samples"
 
 urlpatterns = [
     path("", views.SampleListView.as_view(), name="list"),
+    path("export.xlsx", views.SampleExportView.as_view(), name="export"),
     path("new/", views.SampleCreateView.as_view(), name="create"),
     path("follow-ups/", views.FollowUpListView.as_view(), name="follow-ups"),
     path("conversion/", views.ConversionView.as_view(), name="conversion"),

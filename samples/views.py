@@ -147,6 +147,35 @@ class SampleListView(ScopedMixin, HtmxTemplateMixin, ListView):
         return context
 
 
+class SampleExportView(SampleListView):
+    """The list as Excel, with the page's filters and scope."""
+
+    def get(self, request, *args, **kwargs):
+        if request.user.is_finance and not request.user.role and not request.user.is_superuser:
+            raise Http404
+        columns = [
+            Column(_("Sample"), lambda s: s.number, 16),
+            Column(_("Requested"), lambda s: s.created_at, 18, "yyyy-mm-dd hh:mm"),
+            Column(_("Customer code"), lambda s: s.customer.code, 12),
+            Column(_("Customer"), lambda s: s.customer.name, 30),
+            Column(_("Salesperson"), lambda s: s.salesperson, 16),
+            Column(_("Status"), lambda s: s.get_status_display(), 18),
+            Column(_("Purpose"), lambda s: s.purpose, 30),
+            Column(_("Charge"), lambda s: s.get_charge_display(), 12),
+            Column(_("Amount charged"), lambda s: s.amount, 14, MONEY_FORMAT),
+            Column(_("Currency"), lambda s: s.currency, 10),
+            Column(_("Courier fee"), lambda s: s.get_courier_fee_display(), 12),
+            Column(_("Courier"), lambda s: s.courier, 18),
+            Column(_("Tracking number"), lambda s: s.tracking_number, 20),
+            Column(_("Date sent"), lambda s: s.sent_on, 12, DATE_FORMAT),
+            Column(_("Courier cost"), lambda s: s.cost, 12, MONEY_FORMAT),
+            Column(_("Likelihood of an order"), lambda s: s.get_likelihood_display(), 14),
+            Column(_("Order"), lambda s: s.order.number if s.order_id else "", 16),
+        ]
+        rows = self.get_queryset().iterator(chunk_size=500)
+        return xlsx_response(f"samples-{timezone.localdate():%Y%m%d}.xlsx", [(_("Sample requests"), columns, rows)])
+
+
 class FollowUpListView(SampleListView):
     """Samples due for the customer's feedback (the assistant's follow-up queue, in full)."""
 

@@ -463,3 +463,24 @@ def test_loan_to_a_customer_not_assigned_is_refused(client, cast):
     response = client.post(reverse("samples:loan-create"), data)
     assert response.status_code == 200 and "customer" in response.context["form"].errors
     assert not SampleLoan.objects.exists()
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_excel_downloads_hold_only_what_the_user_sees(client, cast, who):
+    make_sample(cast, Status.DISPATCHED, sent_on=timezone.localdate().replace(day=1))
+    make_sample(cast, Status.DISPATCHED, sent_on=timezone.localdate().replace(day=1), customer=cast.customer_of_sales3,
+                checker=cast.gm)  # fmt: skip
+    user = getattr(cast, who)
+    client.force_login(user)
+    visible = SampleRequest.objects.visible_to(user).count()
+    response = client.get(reverse("samples:export"))
+    if who == "finance1":
+        assert response.status_code == 404
+    else:
+        rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0].iter_rows())
+        assert len(rows) - 1 == visible
+    month = timezone.localdate().strftime("%Y-%m")
+    response = client.get(reverse("samples:couriers-export") + f"?month={month}")
+    parcels = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[1]
+    expected = 2 if who in ("gm", "finance1") else visible
+    assert parcels.max_row - 1 == expected
