@@ -153,7 +153,9 @@ class PaymentDetailView(ScopedMixin, DetailView):
                 .order_by("invoice_date", "pk")[:100]
             )
         context.update(
-            allocations=Allocation.objects.filter(payment=payment).select_related("instalment__invoice").order_by("pk"),
+            allocations=Allocation.objects.filter(payment=payment)
+            .select_related("instalment__invoice", "created_by")
+            .order_by("pk"),
             events=timeline(InvoiceEvent.objects.filter(payment=payment).select_related("actor")),
             open_invoices=open_invoices,
             can_allocate=can_allocate,

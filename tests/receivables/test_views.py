@@ -266,3 +266,33 @@ def test_aging_buckets_and_base_currency(client, cast):
     assert totals["base"]["over90"] == D("7600.00") and totals["base"]["total"] == D("8600.00")
     rows = reports.aging_rows(reports.aging(Instalment.objects.all(), TODAY, "team"), "team")
     assert {r["currency"]: r["total_base"] for r in rows} == {"CNY": D("1500.00"), "USD": D("7100.00")}
+
+
+def test_detail_pages_queries_do_not_grow_with_payments_and_reminders(client, cast, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from receivables.jobs import run_dunning
+
+    invoice = make_invoice(cast, amount=D("1000.00"), due_on=date(2026, 6, 1))
+    payment = payment_record(actor=cast.finance1, customer=invoice.customer, amount=D("500"), currency="CNY",
+                             received_on=TODAY)  # fmt: skip
+    payment_allocate(payment=payment, actor=cast.finance1, amounts={invoice.pk: D("1")})
+    run_dunning(day=date(2026, 7, 13))
+    client.force_login(cast.assistant1)
+    urls = [invoice.get_absolute_url(), payment.get_absolute_url()]
+    counts = {}
+    for url in urls:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        counts[url] = len(ctx)
+    for n in range(8):
+        payment_allocate(payment=payment, actor=cast.finance1, amounts={invoice.pk: D("1")})
+        other = payment_record(actor=cast.finance1, customer=invoice.customer, amount=D("5"), currency="CNY",
+                               received_on=TODAY)  # fmt: skip
+        payment_allocate(payment=other, actor=cast.finance1, amounts={invoice.pk: D("5")})
+        run_dunning(day=date(2026, 7, 14 + n))
+    for url in urls:
+        with django_assert_max_num_queries(counts[url]):
+            client.get(url)
+    assert max(counts.values()) <= 20, counts
