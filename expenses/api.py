@@ -7,11 +7,26 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.db.models import Sum
+
 
 def claimed_by_trip(trip_ids: list[int]) -> dict[int, dict[str, Decimal]]:
     """Claimed cost per trip and currency: ``{trip_id: {currency: amount}}`` for every id asked for.
 
     Counts claim lines of claims linked to the trip that are submitted or further along, not
-    rejected or withdrawn. Placeholder until expenses lands: nothing claimed.
+    rejected or withdrawn.
     """
-    return {pk: {} for pk in trip_ids}
+    from .models import Claim, ClaimLine
+
+    result: dict[int, dict[str, Decimal]] = {pk: {} for pk in trip_ids}
+    if not trip_ids:
+        return result
+    rows = (
+        ClaimLine.objects.filter(claim__trip_id__in=list(trip_ids), claim__status__in=Claim.BUDGET_STATUSES)
+        .values("claim__trip_id", "currency")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    for row in rows:
+        result[row["claim__trip_id"]][row["currency"]] = row["total"]
+    return result
