@@ -30,7 +30,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
 from customers.models import CompanyAssignment, Contact
@@ -327,7 +327,9 @@ def send_reminder_email(email_id: int) -> bool:
         return False
     email = ReminderEmail.objects.select_related("user", "contact").get(pk=email_id)
     try:
-        message = build_message(kind=email.kind, language=email.language, to=email.email, context=_email_context(email))
+        with translation.override(email.language or settings.LANGUAGE_CODE):  # step labels in their language
+            context = _email_context(email)
+        message = build_message(kind=email.kind, language=email.language, to=email.email, context=context)
         message.send()
     except Exception as error:
         ReminderEmail.objects.filter(pk=email_id).update(
