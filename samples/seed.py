@@ -48,6 +48,14 @@ OPINIONS = [
     ("low", "尺寸需要调整，再打样 Size needs changing; another sample wanted"),
     ("none", "客户已选其他供应商 Customer chose another supplier"),
 ]
+RULE_NOTES = {
+    (True, "free"): "新客户，在免费额度内：免费，快递到付 New customer within the free limit: free, courier collect",
+    (
+        True,
+        "charged",
+    ): "新客户，超出免费额度：按目录价收费，快递到付 New customer above the free limit: charged, courier collect",
+    (False, "free"): "已下单客户：样品免费，快递预付 Customer with orders: free, courier prepaid",
+}
 ITEMS = [
     ("SM-001", "LED 面板灯样机 LED panel demo unit", "A 柜 Cabinet A"),
     ("SM-002", "LED 筒灯演示箱 Downlight demo case", "A 柜 Cabinet A"),
@@ -168,7 +176,7 @@ def _requests(ctx: SeedContext, rng: random.Random, count: int) -> int:
             status=status, purpose=PURPOSES[rng.randrange(len(PURPOSES))][:300],
             needed_by=created + timedelta(days=rng.randint(5, 20)), charge=charge, amount=amount, courier_fee=fee,
             new_customer=new, created_at=_at(created, 9 + rng.randint(0, 7)),
-            rule_note="New customer: company rule applied." if new else "Customer with orders: free.",
+            rule_note=RULE_NOTES[(new, charge)],
             exception_reason="重点客户，请特批免费 Key prospect, please allow free samples" if went_to_manager else "",
         )  # fmt: skip
         events = [(K.REQUESTED, "", S.DECISION if went_to_manager else S.APPROVED, maker, created, "")]
