@@ -50,10 +50,7 @@ OPINIONS = [
 ]
 RULE_NOTES = {
     (True, "free"): "新客户，在免费额度内：免费，快递到付 New customer within the free limit: free, courier collect",
-    (
-        True,
-        "charged",
-    ): "新客户，超出免费额度：按目录价收费，快递到付 New customer above the free limit: charged, courier collect",
+    (True, "charged"): "新客户，超出免费额度：按目录价收费，快递到付 New customer above the limit: charged",
     (False, "free"): "已下单客户：样品免费，快递预付 Customer with orders: free, courier prepaid",
 }
 ITEMS = [
