@@ -216,3 +216,46 @@ def test_contract_billing_counts_issued_invoices_and_confirmed_payments(cast):
         contract.pk: {"invoiced": D("800.00"), "paid": D("500.00")},
         999999: {"invoiced": D("0.00"), "paid": D("0.00")},
     }
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_allocations_never_overpay_an_invoice_on_postgresql(cast):
+    import threading
+
+    from django.db import connection, connections
+
+    from tests.conftest import require
+
+    require(connection.vendor == "postgresql", "needs PostgreSQL (row locks)")
+    invoice = make_invoice(cast, amount=D("1000.00"))
+    payments = [
+        payment_record(
+            actor=cast.finance1,
+            customer=invoice.customer,
+            amount=D("600"),
+            currency="CNY",
+            received_on=date(2026, 6, 1),
+        )  # fmt: skip
+        for _ in range(2)
+    ]
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def allocate(payment):
+        try:
+            barrier.wait()
+            payment_allocate(payment=payment, actor=cast.finance1, amounts={invoice.pk: D("600")})
+            outcomes.append("ok")
+        except ValidationError:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=allocate, args=(p,)) for p in payments]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["ok", "refused"]
+    assert Invoice.objects.with_open().get(pk=invoice.pk).open_amount == D("400.00")
