@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Sum
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -109,7 +110,6 @@ class CustomerReceivablesView(LoginRequiredMixin, TemplateView):
         context.update(
             customer=customer,
             open_invoices=invoices.issued().with_open().filter(open_amount__gt=0).order_by("invoice_date", "pk")[:100],
-            balances=invoices.issued().with_open().values("currency").order_by("currency"),
             pause=DunningPause.objects.filter(customer=customer, resumed_at__isnull=True)
             .select_related("paused_by")
             .first(),
@@ -126,8 +126,6 @@ class CustomerReceivablesView(LoginRequiredMixin, TemplateView):
             ),
             today=today,
         )
-        from django.db.models import Sum
-
         context["balances"] = list(
             invoices.issued().with_open().values("currency").annotate(open=Sum("open_amount")).order_by("currency")
         )
