@@ -53,7 +53,9 @@ def claimant_scope(user, field: str) -> Q:
     from accounts.models import User
 
     q = scope_q(user, salesperson=field, maker=field, finance=True)
-    if user is not None and user.is_authenticated and user.is_active and user.role == User.Role.MANAGER:
+    if not q:  # everything (superuser, GM, finance): OR-ing a term onto an empty Q would narrow it
+        return q
+    if user.is_authenticated and user.is_active and user.role == User.Role.MANAGER:
         q |= Q(**{f"{field}__in": User.objects.filter(role=User.Role.ASSISTANT, team__manager=user).values("pk")})
     return q
 
