@@ -296,3 +296,15 @@ def test_detail_pages_queries_do_not_grow_with_payments_and_reminders(client, ca
         with django_assert_max_num_queries(counts[url]):
             client.get(url)
     assert max(counts.values()) <= 20, counts
+
+
+def test_invoice_list_search_filters_and_htmx_fragment(client, cast):
+    overdue = make_invoice(cast, due_on=date(2026, 7, 1))
+    current = make_invoice(cast, due_on=date(2026, 8, 1))
+    client.force_login(cast.sales1)
+    page = client.get(reverse("receivables:list") + "?overdue=1").content.decode()
+    assert overdue.number in page and current.number not in page
+    page = client.get(reverse("receivables:list") + f"?q={current.order.customer_po}").content.decode()
+    assert current.number in page and overdue.number not in page
+    fragment = client.get(reverse("receivables:list") + "?q=INV", HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in fragment and overdue.number in fragment
