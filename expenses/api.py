@@ -16,7 +16,7 @@ def claimed_by_trip(trip_ids: list[int]) -> dict[int, dict[str, Decimal]]:
     Counts claim lines of claims linked to the trip that are submitted or further along, not
     rejected or withdrawn.
     """
-    from .models import Claim, ClaimLine
+    from .models import Claim, ClaimLine, cents
 
     result: dict[int, dict[str, Decimal]] = {pk: {} for pk in trip_ids}
     if not trip_ids:
@@ -28,5 +28,5 @@ def claimed_by_trip(trip_ids: list[int]) -> dict[int, dict[str, Decimal]]:
         .order_by()
     )
     for row in rows:
-        result[row["claim__trip_id"]][row["currency"]] = row["total"]
+        result[row["claim__trip_id"]][row["currency"]] = cents(row["total"])
     return result

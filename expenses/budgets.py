@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, Sum
 
-from .models import ZERO, Budget, Claim, ClaimLine
+from .models import ZERO, Budget, Claim, ClaimLine, cents
 
 WARNING_PERCENT = Decimal("80")
 LIMIT_PERCENT = Decimal("100")
@@ -98,7 +98,7 @@ def usage_for(budgets: Iterable[Budget], *, exclude_claim: Claim | None = None) 
                     continue
                 if b.team_id and b.team_id != row["claim__claimant__team_id"]:
                     continue
-                setattr(usage, bucket, getattr(usage, bucket) + row["total"])
+                setattr(usage, bucket, getattr(usage, bucket) + cents(row["total"]))
     return usages
 
 

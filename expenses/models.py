@@ -27,6 +27,12 @@ from accounts.scope import NOTHING, scope_q
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def cents(value) -> Decimal:
+    """A database sum as exact cents (SQLite returns sums of decimals with float noise)."""
+    return Decimal(value or 0).quantize(CENT)
 
 
 def receipt_key(value: str) -> str:
@@ -177,7 +183,7 @@ class Claim(models.Model):
 def totals_by_currency(rows) -> list[tuple[str, Decimal]]:
     totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for currency, amount in rows:
-        totals[currency] += amount or ZERO
+        totals[currency] += cents(amount)
     return sorted(totals.items())
 
 

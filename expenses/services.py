@@ -37,6 +37,7 @@ from .models import (
     Claim,
     ClaimEvent,
     ClaimLine,
+    cents,
     totals_by_currency,
 )
 
@@ -267,7 +268,12 @@ def claim_totals(claim: Claim) -> list[tuple[str, Decimal]]:
 
 def claim_payable(claim: Claim) -> list[dict]:
     """Per currency: the claimed total, the advances settled against it, what is left to pay."""
-    settled = dict(claim.settlements.values("currency").annotate(total=Sum("amount")).values_list("currency", "total"))
+    settled = {
+        currency: cents(total)
+        for currency, total in claim.settlements.values("currency")
+        .annotate(total=Sum("amount"))
+        .values_list("currency", "total")
+    }
     return [
         {"currency": cur, "total": total, "settled": settled.get(cur, ZERO), "payable": total - settled.get(cur, ZERO)}
         for cur, total in claim_totals(claim)
@@ -634,7 +640,11 @@ def outstanding_by_person(advances: QuerySet[Advance]) -> list[dict]:
         .annotate(amount=Sum("amount"), settled=Sum("settled_amount"))
         .order_by("person__username", "currency")
     )
-    return [{**row, "outstanding": row["amount"] - row["settled"]} for row in rows]
+    result = []
+    for row in rows:
+        amount, settled = cents(row["amount"]), cents(row["settled"])
+        result.append({**row, "amount": amount, "settled": settled, "outstanding": amount - settled})
+    return result
 
 
 # --- notifications --------------------------------------------------------------------------

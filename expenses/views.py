@@ -40,7 +40,7 @@ from .forms import (
     ReviewForm,
     SettleForm,
 )
-from .models import Advance, Budget, Claim, ClaimLine, totals_by_currency
+from .models import Advance, Budget, Claim, ClaimLine, cents, totals_by_currency
 
 Status = Claim.Status
 STATUS_RANK = Case(
@@ -149,7 +149,7 @@ class ClaimListView(ScopedMixin, HtmxTemplateMixin, ListView):
             .order_by("claim_id", "currency")
         )
         for row in rows:
-            totals.setdefault(row["claim_id"], []).append((row["currency"], row["total"]))
+            totals.setdefault(row["claim_id"], []).append((row["currency"], cents(row["total"])))
         for claim in claims:
             claim.page_totals = totals.get(claim.pk, [])
         form = self.get_filter_form()
