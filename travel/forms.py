@@ -211,7 +211,9 @@ class CheckInForm(forms.ModelForm):
 class ReportForm(forms.Form):
     visited = forms.BooleanField(label=_("Visited"), required=False, initial=True)
     visited_on = forms.DateField(label=_("Visited on"), required=False, widget=date_input())
-    outcome = forms.CharField(label=_("Outcome"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    outcome = forms.CharField(
+        label=_("Outcome"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     next_steps = forms.CharField(label=_("Next steps"), max_length=300, required=False)
     next_follow_up_on = forms.DateField(label=_("Next follow-up"), required=False, widget=date_input())
     important = forms.BooleanField(label=_("Important: tell the manager"), required=False)

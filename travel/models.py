@@ -60,16 +60,14 @@ class Trip(models.Model):
     )
     purpose = models.TextField(_("purpose"), max_length=2000)
     destination = models.CharField(_("destination"), max_length=200)
-    start_on = models.DateField(_("from"), db_index=True)
-    end_on = models.DateField(_("until"))
+    start_on = models.DateField(_("first day"), db_index=True)
+    end_on = models.DateField(_("last day"))
     hotel_nights = models.PositiveSmallIntegerField(_("hotel nights"), default=0)
     currency = models.CharField(_("currency"), max_length=3, choices=settings.CURRENCIES, default="CNY")
     est_transport = models.DecimalField(_("transport"), **MONEY, default=0, validators=[MinValueValidator(0)])
     est_hotel = models.DecimalField(_("hotel"), **MONEY, default=0, validators=[MinValueValidator(0)])
     est_meals = models.DecimalField(_("meals"), **MONEY, default=0, validators=[MinValueValidator(0)])
-    est_entertainment = models.DecimalField(
-        _("entertainment"), **MONEY, default=0, validators=[MinValueValidator(0)]
-    )
+    est_entertainment = models.DecimalField(_("entertainment"), **MONEY, default=0, validators=[MinValueValidator(0)])
     est_other = models.DecimalField(_("other"), **MONEY, default=0, validators=[MinValueValidator(0)])
     est_total = models.DecimalField(_("estimated cost"), **MONEY, default=0, editable=False)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
@@ -90,7 +88,9 @@ class Trip(models.Model):
             models.Index(fields=["traveller", "-start_on"]),
             models.Index(fields=["status", "start_on", "end_on"]),
         ]
-        constraints = [models.CheckConstraint(condition=Q(end_on__gte=models.F("start_on")), name="trip_ends_after_start")]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_on__gte=models.F("start_on")), name="trip_ends_after_start")
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -103,7 +103,9 @@ class Trip(models.Model):
         return self.est_total
 
     def estimate_rows(self) -> list[tuple[str, str, Decimal]]:
-        return [(f.removeprefix("est_"), self._meta.get_field(f).verbose_name, getattr(self, f)) for f in ESTIMATE_FIELDS]
+        return [
+            (f.removeprefix("est_"), self._meta.get_field(f).verbose_name, getattr(self, f)) for f in ESTIMATE_FIELDS
+        ]
 
     def is_on_the_road(self, day: date) -> bool:
         return self.status == self.Status.APPROVED and self.start_on <= day <= self.end_on
@@ -227,9 +229,11 @@ class Booking(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     supplier = models.CharField(_("supplier"), max_length=120, help_text=_("Airline, railway, hotel, car rental"))
     reference = models.CharField(_("reference"), max_length=60, help_text=_("Ticket, booking or confirmation number"))
-    starts_on = models.DateField(_("from"))
-    ends_on = models.DateField(_("until"), null=True, blank=True)
-    details = models.CharField(_("details"), max_length=300, blank=True, help_text=_("e.g. G7 08:00 Shanghai → Nanjing, seat 5A"))
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    details = models.CharField(
+        _("details"), max_length=300, blank=True, help_text=_("e.g. G7 08:00 Shanghai → Nanjing, seat 5A")
+    )
     cost = models.DecimalField(_("cost"), **MONEY, validators=[MinValueValidator(0)])
     currency = models.CharField(_("currency"), max_length=3, choices=settings.CURRENCIES, default="CNY")
     booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

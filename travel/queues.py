@@ -31,7 +31,8 @@ def _with_more(queryset: QuerySet, item, *, url: str, more: str) -> list[home.Qu
 
 
 def _dates(trip: Trip) -> str:
-    return f"{formats.date_format(trip.start_on, 'SHORT_DATE_FORMAT')} – {formats.date_format(trip.end_on, 'SHORT_DATE_FORMAT')}"
+    start, end = (formats.date_format(day, "SHORT_DATE_FORMAT") for day in (trip.start_on, trip.end_on))
+    return f"{start} – {end}"
 
 
 def _trip_item(trip: Trip, badge: str = "") -> home.QueueItem:
@@ -48,7 +49,9 @@ def awaiting_decision_queryset(user: User) -> QuerySet[Trip]:
     trips = Trip.objects.visible_to(user).exclude(traveller=user)
     if user.role == User.Role.ASSISTANT:
         return trips.filter(
-            status=Trip.Status.SUBMITTED, traveller__role=User.Role.SALESPERSON, traveller__in=served_salesperson_ids(user)
+            status=Trip.Status.SUBMITTED,
+            traveller__role=User.Role.SALESPERSON,
+            traveller__in=served_salesperson_ids(user),
         )
     step = Q(status=Trip.Status.REVIEWED, traveller__role=User.Role.SALESPERSON) | Q(
         status=Trip.Status.SUBMITTED, traveller__role=User.Role.MANAGER
@@ -63,12 +66,19 @@ def awaiting_decision_queryset(user: User) -> QuerySet[Trip]:
 def awaiting_for(user, today: date) -> list[home.QueueItem]:
     queryset = awaiting_decision_queryset(user).select_related("traveller").order_by("submitted_at", "pk")
     return _with_more(
-        queryset, _trip_item, url=reverse("travel:list") + "?status=awaiting", more=_("All %(count)s trips waiting for you")
+        queryset,
+        _trip_item,
+        url=reverse("travel:list") + "?status=awaiting",
+        more=_("All %(count)s trips waiting for you"),
     )
 
 
 def on_the_road_for(user, today: date) -> list[home.QueueItem]:
-    checked = set(CheckIn.objects.filter(day=today, trip__in=Trip.objects.visible_to(user).on_the_road(today)).values_list("trip_id", flat=True))
+    checked = set(
+        CheckIn.objects.filter(day=today, trip__in=Trip.objects.visible_to(user).on_the_road(today)).values_list(
+            "trip_id", flat=True
+        )
+    )
 
     def item(trip: Trip) -> home.QueueItem:
         done = trip.pk in checked
@@ -79,7 +89,12 @@ def on_the_road_for(user, today: date) -> list[home.QueueItem]:
             badge=_("Checked in") if done else _("Call today"),
         )
 
-    queryset = Trip.objects.visible_to(user).on_the_road(today).select_related("traveller").order_by("traveller__username", "pk")
+    queryset = (
+        Trip.objects.visible_to(user)
+        .on_the_road(today)
+        .select_related("traveller")
+        .order_by("traveller__username", "pk")
+    )
     return _with_more(queryset, item, url=reverse("travel:on-the-road"), more=_("All %(count)s on the road"))
 
 

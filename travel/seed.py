@@ -114,7 +114,9 @@ def seed(ctx: SeedContext) -> None:
 def _people(ctx: SeedContext):
     users = ctx.users or {u.username: u for u in User.objects.filter(username__in=["sales1", "sales2", "sales3"])}
     salespersons = [u for u in User.objects.filter(role=User.Role.SALESPERSON, is_active=True).select_related("team")]
-    managers = [u for u in User.objects.filter(role=User.Role.MANAGER, is_gm=False, is_active=True).select_related("team")]
+    managers = [
+        u for u in User.objects.filter(role=User.Role.MANAGER, is_gm=False, is_active=True).select_related("team")
+    ]
     served: dict[int, list[User]] = {}
     for through in User.serves.through.objects.select_related("from_user"):
         served.setdefault(through.to_user_id, []).append(through.from_user)
@@ -211,7 +213,7 @@ def _seed_trips(ctx: SeedContext, rng: random.Random, count: int) -> int:
         legs.append(TripLeg(trip=trip, day=trip.end_on, origin=city, destination=home, transport=transport))
         t = trip.created_at
 
-        def event(action, actor, frm="", to="", comment="", check=None, hours=1):
+        def event(action, actor, frm="", to="", comment="", check=None, hours=1, trip=trip):
             nonlocal t
             t = t + timedelta(hours=hours)
             events.append(

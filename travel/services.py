@@ -157,7 +157,9 @@ def _check(actor: User, traveller: User, legs: list[dict], stops: list[dict]) ->
         raise ValidationError({"traveller": _("You cannot request trips for %(person)s.") % {"person": traveller}})
     if not legs:
         errors.setdefault("legs", []).append(_("A trip needs at least one leg (date, from, to)."))
-    allowed = set(customers_for(actor, traveller).filter(pk__in=[s["customer"].pk for s in stops]).values_list("pk", flat=True))
+    allowed = set(
+        customers_for(actor, traveller).filter(pk__in=[s["customer"].pk for s in stops]).values_list("pk", flat=True)
+    )
     seen = set()
     for stop in stops:
         customer = stop["customer"]
@@ -422,7 +424,9 @@ def visit_report_file(*, trip: Trip, actor: User, reports: list[dict], comment: 
         if not outcome:
             errors.append(_("%(customer)s: say what came of the visit.") % {"customer": name})
         if not (trip.start_on <= visited_on <= trip.end_on) or visited_on > today:
-            errors.append(_("%(customer)s: the visit date must fall within the trip, not after today.") % {"customer": name})
+            errors.append(
+                _("%(customer)s: the visit date must fall within the trip, not after today.") % {"customer": name}
+            )
         follow = report.get("next_follow_up_on")
         if follow and follow < visited_on:
             errors.append(_("%(customer)s: the next follow-up cannot be before the visit.") % {"customer": name})

@@ -133,7 +133,15 @@ class TripFormMixin:
 
     def render_form(self, traveller, form, legs, stops, **extra):
         return self.render_to_response(
-            {"step": 2, "traveller": traveller, "form": form, "formset": legs, "stops": stops, "section": "trips", **extra}
+            {
+                "step": 2,
+                "traveller": traveller,
+                "form": form,
+                "formset": legs,
+                "stops": stops,
+                "section": "trips",
+                **extra,
+            }
         )
 
     def save(self, traveller, form, legs, stops, trip=None):
@@ -145,7 +153,9 @@ class TripFormMixin:
                 return services.trip_create(
                     actor=self.request.user, traveller=traveller, legs=legs.rows(), stops=stops.rows(), **header
                 )
-            return services.trip_update(trip=trip, actor=self.request.user, legs=legs.rows(), stops=stops.rows(), **header)
+            return services.trip_update(
+                trip=trip, actor=self.request.user, legs=legs.rows(), stops=stops.rows(), **header
+            )
         except ValidationError as error:
             if hasattr(error, "error_dict"):
                 for name, errors in error.error_dict.items():
@@ -178,7 +188,9 @@ class TripCreateView(LoginRequiredMixin, TripFormMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         traveller = self.get_traveller()
         if traveller is None:
-            return self.render_to_response({"step": 1, "traveller_form": TravellerForm(user=request.user), "section": "trips"})
+            return self.render_to_response(
+                {"step": 1, "traveller_form": TravellerForm(user=request.user), "section": "trips"}
+            )
         return self.render_form(
             traveller,
             TripForm(initial={"currency": "CNY"}),
@@ -196,7 +208,9 @@ class TripCreateView(LoginRequiredMixin, TripFormMixin, TemplateView):
         stops = stop_formset(actor=request.user, traveller=traveller, data=request.POST)
         trip = self.save(traveller, form, legs, stops)
         if trip is not None:
-            messages.success(request, _("Trip %(number)s was drafted; submit it for review when ready.") % {"number": trip.number})
+            messages.success(
+                request, _("Trip %(number)s was drafted; submit it for review when ready.") % {"number": trip.number}
+            )
             return redirect(trip)
         return self.render_form(traveller, form, legs, stops, can_change=self.travellers.count() > 1)
 
@@ -218,7 +232,10 @@ class TripUpdateView(ScopedMixin, TripFormMixin, SingleObjectMixin, TemplateView
 
     def get(self, request, *args, **kwargs):
         trip = self.object
-        legs = [{k: getattr(leg, k) for k in ("day", "origin", "destination", "transport", "note")} for leg in trip.legs.all()]
+        legs = [
+            {k: getattr(leg, k) for k in ("day", "origin", "destination", "transport", "note")}
+            for leg in trip.legs.all()
+        ]
         stops = [{"customer": s.customer_id, "agenda": s.agenda} for s in trip.stops.all()]
         return self.render_form(
             trip.traveller,
@@ -457,7 +474,12 @@ def itinerary_context(trip: Trip, user) -> dict:
         "legs": list(trip.legs.all()),
         "bookings": list(trip.bookings.all()),
         "stops": [
-            (s, next((c for c in s.customer.contacts.all() if c.is_primary), None) if s.customer_id in visible else None)
+            (
+                s,
+                next((c for c in s.customer.contacts.all() if c.is_primary), None)
+                if s.customer_id in visible
+                else None,
+            )
             for s in stops
         ],
     }
@@ -485,7 +507,10 @@ class ItineraryPdfView(ScopedMixin, SingleObjectMixin, View):
     def get(self, request, pk):
         trip = self.get_object()
         return pdf_response(
-            "pdf/itinerary.html", itinerary_context(trip, request.user), filename=f"{trip.number}-itinerary.pdf", request=request
+            "pdf/itinerary.html",
+            itinerary_context(trip, request.user),
+            filename=f"{trip.number}-itinerary.pdf",
+            request=request,
         )
 
 
@@ -502,7 +527,9 @@ class OnTheRoadView(LoginRequiredMixin, ListView):
             Trip.objects.visible_to(self.request.user)
             .on_the_road(self.today)
             .select_related("traveller")
-            .prefetch_related(Prefetch("check_ins", queryset=CheckIn.objects.filter(day=self.today), to_attr="today_check_ins"))
+            .prefetch_related(
+                Prefetch("check_ins", queryset=CheckIn.objects.filter(day=self.today), to_attr="today_check_ins")
+            )
             .order_by("traveller__username", "start_on", "pk")
         )
 
@@ -595,7 +622,9 @@ class VisitCreateView(LoginRequiredMixin, TemplateView):
             except ValidationError as error:
                 add_error(form, error)
             else:
-                messages.success(request, _("The visit of %(customer)s was recorded.") % {"customer": visit.customer.display_name})
+                messages.success(
+                    request, _("The visit of %(customer)s was recorded.") % {"customer": visit.customer.display_name}
+                )
                 return redirect(visit)
         return self.render_to_response({"form": form, "section": "visits"})
 
@@ -606,8 +635,13 @@ class VisitDetailView(ScopedMixin, DetailView):
     context_object_name = "visit"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("customer", "created_by").prefetch_related(
-            "attendees", Prefetch("customer__contacts", queryset=Contact.objects.order_by("-is_primary", "name"))
+        return (
+            super()
+            .get_queryset()
+            .select_related("customer", "created_by")
+            .prefetch_related(
+                "attendees", Prefetch("customer__contacts", queryset=Contact.objects.order_by("-is_primary", "name"))
+            )
         )
 
     def get_context_data(self, **kwargs):

@@ -41,9 +41,11 @@ def test_seed_every_state_and_idempotent(seeded):
     for event in TripEvent.objects.filter(action="approved").select_related("trip"):
         assert event.actor_id != event.trip.traveller_id
     # A salesperson's customers only on their own trips.
-    assert not TripCustomer.objects.filter(trip__traveller__role="salesperson").exclude(
-        customer__owner=models_f("trip__traveller")
-    ).exists()
+    assert (
+        not TripCustomer.objects.filter(trip__traveller__role="salesperson")
+        .exclude(customer__owner=models_f("trip__traveller"))
+        .exists()
+    )
     # Check-ins fall within the trip, at most one a day.
     for check in CheckIn.objects.select_related("trip")[:200]:
         assert check.trip.start_on <= check.day <= check.trip.end_on

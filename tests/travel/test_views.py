@@ -85,7 +85,9 @@ def test_booking_remove_out_of_scope(client, cast, trip_of, who):
     assert Booking.objects.filter(pk=booking.pk).exists()
 
 
-@pytest.mark.parametrize("who, code", [("sales1", 200)] + [(w, 302) for w in SEES if w != "sales1"] + [(w, 404) for w in BLIND])
+@pytest.mark.parametrize(
+    "who, code", [("sales1", 200)] + [(w, 302) for w in SEES if w != "sales1"] + [(w, 404) for w in BLIND]
+)
 def test_report_page(client, cast, trip_of, who, code):
     """Only the traveller files the visit report; others in scope are sent back to the trip."""
     trip = trip_of(S.APPROVED, start=timezone.localdate() - timedelta(days=3))
@@ -93,7 +95,9 @@ def test_report_page(client, cast, trip_of, who, code):
     assert client.get(reverse("travel:report", args=[trip.pk])).status_code == code
 
 
-@pytest.mark.parametrize("who", ["gm", "manager1", "manager2", "sales1", "sales3", "assistant1", "assistant3", "finance1"])
+@pytest.mark.parametrize(
+    "who", ["gm", "manager1", "manager2", "sales1", "sales3", "assistant1", "assistant3", "finance1"]
+)
 def test_list_pages_answer_everyone(client, cast, trip_of, who):
     trip = trip_of()
     client.force_login(getattr(cast, who))
@@ -103,7 +107,9 @@ def test_list_pages_answer_everyone(client, cast, trip_of, who):
     assert listed == (who in SEES)
 
 
-@pytest.mark.parametrize("who, code", [("sales1", 200), ("assistant1", 200), ("manager1", 200), ("sales3", 200), ("finance1", 404)])
+@pytest.mark.parametrize(
+    "who, code", [("sales1", 200), ("assistant1", 200), ("manager1", 200), ("sales3", 200), ("finance1", 404)]
+)
 def test_create_page(client, cast, who, code):
     client.force_login(getattr(cast, who))
     assert client.get(reverse("travel:create")).status_code == code
@@ -142,7 +148,9 @@ def test_visit_detail_and_edit(client, cast, who, code):
     client.force_login(getattr(cast, who))
     assert client.get(visit.get_absolute_url()).status_code == code
     assert client.get(reverse("travel:visit-edit", args=[visit.pk])).status_code == code
-    response = client.post(reverse("travel:visit-edit", args=[visit.pk]), {"customer": visit.customer.pk, "visitors": "X"})
+    response = client.post(
+        reverse("travel:visit-edit", args=[visit.pk]), {"customer": visit.customer.pk, "visitors": "X"}
+    )
     assert response.status_code == code
     listed = "Mr. Smith" in client.get(reverse("travel:visits")).content.decode()
     assert listed == (code == 200)
@@ -221,7 +229,9 @@ def test_create_two_steps_and_keeps_values_on_error(client, cast):
     assert trip.traveller == cast.sales1 and trip.created_by == cast.assistant1
     assert trip.number.startswith("TR-") and str(trip.est_total) == "770.00"
     assert trip.start_on == trip.end_on == start
-    assert list(TripCustomer.objects.filter(trip=trip).values_list("customer", flat=True)) == [cast.customer_of_assistant1.pk]
+    assert list(TripCustomer.objects.filter(trip=trip).values_list("customer", flat=True)) == [
+        cast.customer_of_assistant1.pk
+    ]
 
 
 def test_assistant_cannot_draft_for_someone_they_do_not_serve(client, cast):
@@ -243,7 +253,12 @@ def test_query_count_of_the_list_is_flat(client, cast, django_assert_max_num_que
 
 def test_query_count_of_on_the_road_is_flat(client, cast, django_assert_max_num_queries):
     today = timezone.localdate()
-    kw = {"reviewer": cast.assistant1, "approver": cast.manager1, "status": S.APPROVED, "start": today - timedelta(days=1)}
+    kw = {
+        "reviewer": cast.assistant1,
+        "approver": cast.manager1,
+        "status": S.APPROVED,
+        "start": today - timedelta(days=1),
+    }
     make_trip(cast.sales1, **kw)
     client.force_login(cast.assistant2)
     with django_assert_max_num_queries(12) as few:
