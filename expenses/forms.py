@@ -114,17 +114,16 @@ class LineForm(forms.Form):
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
             Row(
-                Column("date", css_class="col-6 col-md-2"),
-                Column("category", css_class="col-6 col-md-2"),
-                Column("amount", css_class="col-6 col-md-2"),
-                Column("currency", css_class="col-6 col-md-2"),
-                Column("description", css_class="col-md-4"),
+                Column("date", css_class="col-6 col-md-3"),
+                Column("category", css_class="col-6 col-md-3"),
+                Column("amount", css_class="col-6 col-md-3"),
+                Column("currency", css_class="col-6 col-md-3"),
             ),
+            Row(Column("description", css_class="col-md-6"), Column("customer", css_class="col-md-6")),
             Row(
-                Column("receipt_number", css_class="col-6 col-md-2"),
-                Column("receipt_issuer", css_class="col-6 col-md-3"),
-                Column("receipt_file", css_class="col-md-4"),
-                Column("customer", css_class="col-md-3"),
+                Column("receipt_number", css_class="col-6 col-md-3"),
+                Column("receipt_issuer", css_class="col-6 col-md-4"),
+                Column("receipt_file", css_class="col-md-5"),
             ),
         )
 
