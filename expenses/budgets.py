@@ -130,10 +130,11 @@ def claim_budget_usage(claim: Claim) -> list[BudgetUsage]:
     usages = usage_for(budgets, exclude_claim=claim)
     status = claim.status if claim.status in Claim.BUDGET_STATUSES else Claim.Status.SUBMITTED
     bucket = _bucket(status)
+    lines = list(claim.lines.all())
     for usage in usages:
         b = usage.budget
         own = ZERO
-        for line in claim.lines.all():
+        for line in lines:
             if (
                 line.date.year == b.year
                 and line.currency == b.currency

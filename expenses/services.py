@@ -344,13 +344,13 @@ def claim_review(
     return claim
 
 
-def approval_blockers(claim: Claim) -> list[str]:
+def approval_blockers(claim: Claim, usages: list | None = None) -> list[str]:
     """What stops a plain approval and needs the manager's reason: reused receipts, budgets at 100%."""
     blockers = []
     reused = list(reused_lines(claim).values_list("receipt_number", flat=True))
     if reused:
         blockers.append(_("Reused receipt: %(numbers)s") % {"numbers": ", ".join(sorted(set(reused)))})
-    for usage in claim_budget_usage(claim):
+    for usage in claim_budget_usage(claim) if usages is None else usages:
         if usage.level == "over":
             blockers.append(
                 _("Budget %(budget)s at %(percent)s%%") % {"budget": usage.budget, "percent": usage.percent_shown}

@@ -275,14 +275,16 @@ class ClaimDetailView(ScopedMixin, DetailView):
             settle_form = forms.get("settle") or SettleForm(claim=claim)
             if not settle_form.fields["advance"].queryset.exists():
                 settle_form = None
+        budgets = claim_budget_usage(claim) if claim.status not in (Status.PAID, Status.WITHDRAWN) else []
+        pending = claim.status in (Status.SUBMITTED, Status.REVIEWED)
         context.update(
             lines=lines,
             has_reused=any(line.reused for line in lines),
             totals=totals_by_currency((line.currency, line.amount) for line in lines),
             payable=services.claim_payable(claim),
             events=claim.events.select_related("actor"),
-            budgets=claim_budget_usage(claim) if claim.status not in (Status.PAID, Status.WITHDRAWN) else [],
-            blockers=services.approval_blockers(claim) if claim.status in (Status.SUBMITTED, Status.REVIEWED) else [],
+            budgets=budgets,
+            blockers=services.approval_blockers(claim, budgets) if pending else [],
             can=can,
             line_form=forms.get("line")
             or (LineForm(user=user, claim=claim, initial={"currency": "CNY"}) if can["edit"] else None),
