@@ -8,11 +8,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
-from django.db.models.functions import Coalesce, Round
+from django.db import connection
+from django.db.models import DecimalField, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from .models import MONEY, Invoice, Payment, rate_expression
+from .models import MONEY, Invoice, Payment
 
 ZERO = Decimal("0.00")
 MONEY_FIELD = DecimalField(**MONEY)
@@ -34,42 +35,122 @@ GROUPS = {
 GROUP_LABELS = {"customer": _("Customer"), "salesperson": _("Salesperson"), "team": _("Team")}
 
 
-def _bucket_q(today: date, first: int | None, last: int | None) -> Q:
-    if first is None:  # current: not due yet (or no due date yet)
-        return Q(due_on__isnull=True) | Q(due_on__gte=today)
-    q = Q(due_on__lte=today - timedelta(days=first))
-    if last is not None:
-        q &= Q(due_on__gte=today - timedelta(days=last))
-    return q
+def rates_on(day: date) -> dict[str, Decimal]:
+    """The stored rate of each currency on ``day`` (latest valid_from on or before it); 1 for the base."""
+    from .models import ExchangeRate
+
+    rates: dict[str, Decimal] = {}
+    for currency, rate in (
+        ExchangeRate.objects.filter(valid_from__lte=day)
+        .order_by("currency", "valid_from")
+        .values_list("currency", "rate")
+    ):
+        rates[currency] = rate  # ordered by valid_from: the last one wins
+    rates[settings.BASE_CURRENCY] = Decimal("1")
+    return rates
 
 
-def aging(instalments, today: date, by: str = "customer"):
+def _bucket_sql(today: date, first: int | None, last: int | None) -> tuple[str, list]:
+    if first is None:  # current: not due yet, or no due date yet (awaiting the shipment)
+        return "(o.due_on IS NULL OR o.due_on >= %s)", [today]
+    if last is None:
+        return "o.due_on <= %s", [today - timedelta(days=first)]
+    return "(o.due_on <= %s AND o.due_on >= %s)", [today - timedelta(days=first), today - timedelta(days=last)]
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def aging(instalments, today: date, by: str = "customer") -> list[dict]:
     """Open amounts per group and currency in the five buckets, in the invoice currency and in the
-    base currency (stored rate on ``today``; NULL base when a rate is missing). One GROUP BY query."""
-    keys = GROUPS[by]
-    queryset = (
-        instalments.open()
-        .annotate(rate=rate_expression("invoice__currency", today))
-        .annotate(base=Round(F("open_amount") * F("rate"), 2, output_field=BASE_FIELD))
-    )
-    aggregates = {}
+    base currency (stored rate on ``today``, rounded per instalment; None when a rate is missing).
+
+    One SQL statement with conditional aggregation: the open amount of each instalment is computed
+    once in a derived table (amount − allocations of payments not reversed, one grouped join), the
+    buckets are SUM(CASE ...) over it. ``instalments`` is the user's scoped queryset; its SQL is
+    the filter. (The ORM version repeated the open-amount subquery in each of the twelve sums:
+    4.9 s on PostgreSQL at 60,000 open instalments.)"""
+    from accounts.models import Team, User
+    from customers.models import Company
+
+    from .models import Allocation, Instalment
+
+    scoped_sql, scoped_params = instalments.values("pk").query.sql_with_params()
+    rates = rates_on(today)
+    rate_case = "CASE o.currency " + " ".join("WHEN %s THEN %s" for _ in rates) + " ELSE NULL END"
+    rate_params: list = [v for pair in rates.items() for v in pair]
+    base_amount = f"ROUND(o.open_amount * {rate_case}, 2)"
+    select_sql, select_params = [], []
     for key, _label, first, last in BUCKETS:
-        condition = _bucket_q(today, first, last)
-        aggregates[key] = Coalesce(
-            Sum(Case(When(condition, then=F("open_amount")), default=Value(ZERO), output_field=MONEY_FIELD)),
-            Value(ZERO),
-            output_field=MONEY_FIELD,
-        )
-        aggregates[f"{key}_base"] = Sum(
-            Case(When(condition, then=F("base")), default=Value(ZERO), output_field=BASE_FIELD)
-        )
-    aggregates["total"] = Sum("open_amount")
-    aggregates["total_base"] = Sum("base")
-    return (
-        queryset.values(*keys, "invoice__currency")
-        .annotate(**aggregates)
-        .order_by("-total_base", keys[1], "invoice__currency")
-    )
+        condition, params = _bucket_sql(today, first, last)
+        select_sql.append(f"SUM(CASE WHEN {condition} THEN o.open_amount ELSE 0 END) AS {key}")
+        select_sql.append(f"SUM(CASE WHEN {condition} THEN {base_amount} ELSE 0 END) AS {key}_base")
+        select_params += params + params + rate_params
+    select_params += rate_params  # total_base
+    group = {
+        "customer": (f"JOIN {_table(Company)} g ON g.id = o.customer_id", "g.id", "g.code", "g.name"),
+        "salesperson": (f"JOIN {_table(User)} g ON g.id = o.salesperson_id", "g.id", "g.username", "g.display_name"),
+        "team": (
+            f"JOIN {_table(User)} u ON u.id = o.salesperson_id LEFT JOIN {_table(Team)} g ON g.id = u.team_id",
+            "g.id", "g.name", "g.name",
+        ),
+    }[by]  # fmt: skip
+    join, gid, gcode, gname = group
+    sql = f"""
+        SELECT {gid}, {gcode}, {gname}, o.currency, {", ".join(select_sql)}, SUM(o.open_amount) AS total,
+               SUM({base_amount}) AS total_base
+        FROM (
+            SELECT i.id, i.due_on, inv.currency, inv.customer_id, inv.salesperson_id,
+                   i.amount - COALESCE(paid.total, 0) AS open_amount
+            FROM {_table(Instalment)} i
+            JOIN {_table(Invoice)} inv ON inv.id = i.invoice_id
+            LEFT JOIN (
+                SELECT al.instalment_id, SUM(al.amount) AS total
+                FROM {_table(Allocation)} al JOIN {_table(Payment)} p ON p.id = al.payment_id
+                WHERE p.status <> %s GROUP BY al.instalment_id
+            ) paid ON paid.instalment_id = i.id
+            WHERE inv.status = %s AND i.id IN ({scoped_sql})
+        ) o
+        {join}
+        WHERE o.open_amount > 0
+        GROUP BY {gid}, {gcode}, {gname}, o.currency
+    """  # noqa: S608  (table names from _meta, values as parameters)
+    params = [
+        *[connection.ops.adapt_datefield_value(p) if isinstance(p, date) else p for p in select_params],
+        Payment.Status.REVERSED, Invoice.Status.ISSUED, *scoped_params,
+    ]  # fmt: skip
+    keys = GROUPS[by]
+    rows = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [keys[0], keys[1], keys[2], "invoice__currency"]
+        for key, *_rest in BUCKETS:
+            names += [key, f"{key}_base"]
+        names += ["total", "total_base"]
+        for record in cursor.fetchall():
+            row = dict(zip(names, record, strict=True))
+            for name in names[4:]:
+                row[name] = _money(row[name])
+            if row["invoice__currency"] not in rates:
+                for key, *_rest in BUCKETS:
+                    row[f"{key}_base"] = None
+                row["total_base"] = None
+            rows.append(row)
+
+    def order(row: dict):
+        base = row["total_base"] if row["total_base"] is not None else Decimal("-1")
+        return (-base, str(row[keys[1]] or ""), row["invoice__currency"])
+
+    rows.sort(key=order)
+    return rows
+
+
+def _money(value) -> Decimal | None:
+    if value is None:
+        return None
+    # SQLite returns floats for sums of NUMERIC columns: back to cents (exact at these magnitudes).
+    return (value if isinstance(value, Decimal) else Decimal(repr(value))).quantize(Decimal("0.01"))
 
 
 def aging_rows(rows, by: str) -> list[dict]:
@@ -88,27 +169,28 @@ def aging_rows(rows, by: str) -> list[dict]:
     return out
 
 
-def aging_totals(instalments, today: date) -> dict:
-    """Totals per currency and in the base currency (the footer of page and Excel)."""
-    queryset = (
-        instalments.open()
-        .annotate(rate=rate_expression("invoice__currency", today))
-        .annotate(base=Round(F("open_amount") * F("rate"), 2, output_field=BASE_FIELD))
-    )
-    aggregates = {}
-    for key, _label, first, last in BUCKETS:
-        condition = _bucket_q(today, first, last)
-        aggregates[key] = Coalesce(
-            Sum(Case(When(condition, then=F("open_amount")), default=Value(ZERO), output_field=MONEY_FIELD)),
-            Value(ZERO),
-            output_field=MONEY_FIELD,
+def aging_totals(instalments, today: date, rows: list[dict] | None = None) -> dict:
+    """Totals per currency and in the base currency, summed from the grouped rows (pass the rows
+    already computed for the page to avoid a second query)."""
+    if rows is None:
+        rows = aging(instalments, today, by="team")
+    names = [key for key, *_ in BUCKETS] + ["total"]
+    per_currency: dict[str, dict] = {}
+    for row in rows:
+        c = per_currency.setdefault(
+            row["invoice__currency"],
+            {
+                "invoice__currency": row["invoice__currency"],
+                **{n: ZERO for n in names},
+                **{f"{n}_base": ZERO for n in names},
+            },
         )
-        aggregates[f"{key}_base"] = Sum(
-            Case(When(condition, then=F("base")), default=Value(ZERO), output_field=BASE_FIELD)
-        )
-    aggregates["total"] = Sum("open_amount")
-    aggregates["total_base"] = Sum("base")
-    currencies = list(queryset.values("invoice__currency").annotate(**aggregates).order_by("invoice__currency"))
+        for n in names:
+            c[n] += row[n]
+            c[f"{n}_base"] = (
+                None if row[f"{n}_base"] is None or c[f"{n}_base"] is None else c[f"{n}_base"] + row[f"{n}_base"]
+            )
+    currencies = [per_currency[k] for k in sorted(per_currency)]
     base = {key: sum((c[f"{key}_base"] or ZERO for c in currencies), ZERO) for key, *_ in BUCKETS}
     base["total"] = sum((c["total_base"] or ZERO for c in currencies), ZERO)
     missing_rate = [c["invoice__currency"] for c in currencies if c["total_base"] is None]

@@ -45,7 +45,8 @@ class AgingView(LoginRequiredMixin, TemplateView):
         today = timezone.localdate()
         by = _by(self.request)
         instalments = Instalment.objects.visible_to(self.request.user)
-        page = Paginator(reports.aging(instalments, today, by), 50).get_page(self.request.GET.get("page"))
+        all_rows = reports.aging(instalments, today, by)  # one query; the groups are few enough to page in memory
+        page = Paginator(all_rows, 50).get_page(self.request.GET.get("page"))
         context.update(
             by=by,
             groups=[(key, reports.GROUP_LABELS[key]) for key in reports.GROUPS],
@@ -53,7 +54,7 @@ class AgingView(LoginRequiredMixin, TemplateView):
             buckets=reports.BUCKETS,
             rows=reports.aging_rows(page.object_list, by),
             page_obj=page,
-            totals=reports.aging_totals(instalments, today),
+            totals=reports.aging_totals(instalments, today, rows=all_rows),
             today=today,
             base_currency=settings.BASE_CURRENCY,
         )
@@ -82,8 +83,9 @@ class AgingExportView(LoginRequiredMixin, View):
         today = timezone.localdate()
         by = _by(request)
         instalments = Instalment.objects.visible_to(request.user)
-        rows = reports.aging_rows(reports.aging(instalments, today, by).iterator(), by)
-        totals = reports.aging_totals(instalments, today)
+        all_rows = reports.aging(instalments, today, by)
+        rows = reports.aging_rows(all_rows, by)
+        totals = reports.aging_totals(instalments, today, rows=all_rows)
         total_rows = [{"label": _("Total"), "currency": c["invoice__currency"], **c} for c in totals["currencies"]]
         base_row = {"label": _("Total"), "currency": settings.BASE_CURRENCY, "total": None}
         base_row.update({k: None for k, *_r in reports.BUCKETS})
