@@ -601,13 +601,19 @@ class VisitListView(LoginRequiredMixin, ListView):
             when=self.when,
             days=sorted(days.items(), reverse=self.when == "past"),
             section="visits",
-            can_create=Company.objects.visible_to(self.request.user).exists(),
+            can_create=Company.objects.visible_to(self.request.user).customers().exists(),
         )
         return context
 
 
 class VisitCreateView(LoginRequiredMixin, TemplateView):
     template_name = "travel/visit_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        # Someone who works on no customer (finance) has nobody to receive: nothing to offer.
+        if request.user.is_authenticated and not Company.objects.visible_to(request.user).customers().exists():
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
         return self.render_to_response({"form": VisitForm(user=request.user), "section": "visits"})

@@ -101,8 +101,10 @@ def test_report_page(client, cast, trip_of, who, code):
 def test_list_pages_answer_everyone(client, cast, trip_of, who):
     trip = trip_of()
     client.force_login(getattr(cast, who))
-    for name in ("list", "on-the-road", "findings", "visits", "visit-create"):
+    for name in ("list", "on-the-road", "findings", "visits"):
         assert client.get(reverse(f"travel:{name}")).status_code == 200, name
+    # Recording a customer's visit needs a customer one works on: finance has none.
+    assert client.get(reverse("travel:visit-create")).status_code == (404 if who == "finance1" else 200)
     listed = trip.number in client.get(reverse("travel:list")).content.decode()
     assert listed == (who in SEES)
 
@@ -280,3 +282,21 @@ def test_query_count_of_visits_is_flat(client, cast, django_assert_max_num_queri
         _visit(cast).attendees.add(cast.assistant1)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("travel:visits"))
+
+
+def test_query_count_of_findings_is_flat(client, cast, django_assert_max_num_queries):
+    def reported(n):
+        for _ in range(n):
+            trip = make_trip(cast.sales1, cast.customer_of_assistant1)
+            TripCustomer.objects.filter(trip=trip).update(
+                important=True, visited=True, outcome="降价要求", reported_at=timezone.now()
+            )
+
+    reported(1)
+    client.force_login(cast.manager1)
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse("travel:findings"))
+    reported(10)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("travel:findings"))
+    assert response.context["paginator"].count == 11

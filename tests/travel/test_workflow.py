@@ -48,20 +48,42 @@ def test_full_path_records_every_step_and_mails_the_next_person(cast, trip_of, d
     assert review.checklist == ALL_OK and review.comment == "路线合理"
 
 
-def test_emails_are_in_the_recipients_language(cast, trip_of, django_capture_on_commit_callbacks):
+def test_emails_are_rendered_in_the_recipients_language(cast, trip_of, django_capture_on_commit_callbacks, monkeypatch):
+    from django.utils import translation
+
+    from travel import emails
+
     cast.manager1.language = "zh-hans"
     cast.manager1.save(update_fields=["language"])
     cast.sales1.language = "en"
     cast.sales1.save(update_fields=["language"])
+    rendered = []
+    real = emails.render_to_string
+
+    def spy(template, context):
+        rendered.append((template, context["recipient"].username, translation.get_language()))
+        return real(template, context)
+
+    monkeypatch.setattr(emails, "render_to_string", spy)
     trip = trip_of(S.SUBMITTED)
     with django_capture_on_commit_callbacks(execute=True):
         services.trip_review(trip=trip, actor=cast.assistant1, checklist=ALL_OK)
     with django_capture_on_commit_callbacks(execute=True):
         services.trip_approve(trip=trip, actor=cast.manager1)
-    to_manager = next(m for m in mail.outbox if m.to == ["manager1@backdesk.example"])
-    to_sales = next(m for m in mail.outbox if m.to == ["sales1@backdesk.example"])
-    assert "approved" in to_sales.subject
-    assert "approved" not in to_manager.subject  # rendered in Chinese
+    assert ("travel/email/to_approve.txt", "manager1", "zh-hans") in rendered
+    assert ("travel/email/approved.txt", "sales1", "en") in rendered
+
+
+def test_each_email_goes_once(cast, trip_of, django_capture_on_commit_callbacks):
+    from travel.emails import notify_event
+
+    trip = trip_of(S.SUBMITTED)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.trip_review(trip=trip, actor=cast.assistant1, checklist=ALL_OK)
+    assert len(mail.outbox) == 1
+    event = TripEvent.objects.get(trip=trip, action="reviewed")
+    assert notify_event(trip_id=trip.pk, event_id=event.pk) == 0  # sent already (core.notify.send_once)
+    assert len(mail.outbox) == 1
 
 
 def test_review_needs_every_point(cast, trip_of):
