@@ -168,7 +168,11 @@ class Invoice(models.Model):
             ),
             models.CheckConstraint(condition=Q(total__gte=0), name="invoice_total_not_negative"),
         ]
-        indexes = [models.Index(fields=["customer", "status"]), models.Index(fields=["salesperson", "status"])]
+        indexes = [
+            models.Index(fields=["customer", "status"]),
+            models.Index(fields=["salesperson", "status"]),
+            models.Index(fields=["-invoice_date", "-id"], name="invoice_list_order"),
+        ]
 
     def __str__(self) -> str:
         return self.number

@@ -43,8 +43,12 @@ DEFAULT_SORT = "-date"
 
 def filtered_invoices(request):
     user = request.user
-    queryset = Invoice.objects.visible_to(user).with_open()
     params = request.GET
+    queryset = Invoice.objects.visible_to(user)
+    # The open amount is a subquery per row: only annotate when a filter or the sort needs it; the
+    # page's rows get theirs afterwards (a deep page would otherwise compute it for every row skipped).
+    if params.get("open") == "1" or params.get("sort", "").lstrip("-") == "open" or params.get("export") == "xlsx":
+        queryset = queryset.with_open()
     applied = []
     q = params.get("q", "").strip()
     if q:
@@ -99,6 +103,14 @@ class InvoiceListView(ScopedMixin, HtmxTemplateMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        invoices = list(context["invoices"])
+        context["invoices"] = context["object_list"] = invoices
+        if invoices and not hasattr(invoices[0], "open_amount"):
+            amounts = dict(
+                Invoice.objects.filter(pk__in=[i.pk for i in invoices]).with_open().values_list("pk", "open_amount")
+            )
+            for invoice in invoices:
+                invoice.open_amount = amounts[invoice.pk]
         context.update(
             sort=self.sort,
             active_filters=self.applied,
