@@ -7,6 +7,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -160,9 +161,14 @@ class BaseStopFormSet(forms.BaseFormSet):
         ]
 
 
-def stop_formset(*, actor, traveller, data=None, initial=None):
+def stop_formset(*, actor, traveller, data=None, initial=None, trip=None):
     FormSet = forms.formset_factory(StopForm, formset=BaseStopFormSet, extra=3, max_num=30)
-    customers = customers_for(actor, traveller).order_by("code")
+    customers = customers_for(actor, traveller)
+    if trip is not None:  # customers already on the trip stay choosable (the service checks them again)
+        customers = Company.objects.filter(
+            Q(pk__in=customers.values("pk")) | Q(pk__in=trip.stops.values("customer_id"))
+        )
+    customers = customers.order_by("code")
     return FormSet(
         data=data, initial=initial, prefix="stops", form_kwargs={"customers": customers, "traveller": traveller}
     )
@@ -225,11 +231,10 @@ class ReportForm(forms.Form):
 
 def report_formset(*, stops, data=None):
     FormSet = forms.formset_factory(ReportForm, extra=0)
-    initial = [{"visited": True, "visited_on": None} for _stop in stops]
+    initial = [{"visited": True, "visited_on": stop.trip.start_on} for stop in stops]
     formset = FormSet(data=data, initial=initial, prefix="report")
     for form, stop in zip(formset.forms, stops, strict=False):
         form.stop = stop
-        form.fields["visited_on"].initial = stop.trip.start_on
     return formset
 
 

@@ -302,13 +302,14 @@ def _seed_visits(ctx: SeedContext, rng: random.Random, count: int) -> None:
         return
     _users, _s, _m, served, _ta, _gm = _people(ctx)
     owners = {u.pk: u for u in User.objects.filter(pk__in={o for _c, o in customers})}
-    now = timezone.localtime().replace(minute=0, second=0, microsecond=0)
+    today = timezone.localdate()
     visitors = ["Mr. Smith (采购总监)", "Anna Schmidt, buyer; Tom Berg, QA", "田中先生 (品质部长)", "Mr. Lee 李先生"]
     hotels = ["锦江饭店", "浦东香格里拉", "全季酒店(虹桥店)", "希尔顿欢朋"]
     rows, attendees = [], []
     for i in range(count):
         company_id, owner_id = customers[(i * 7919) % len(customers)]
-        arrives = now + timedelta(days=rng.randint(-30, 30), hours=rng.randint(-4, 4))
+        day = today + timedelta(days=rng.randint(-30, 30))
+        arrives = timezone.make_aware(datetime.combine(day, time(rng.randint(8, 18), rng.choice([0, 30]))))
         helper = (served.get(owner_id) or [owners[owner_id]])[0]
         rows.append(
             Visit(

@@ -151,7 +151,11 @@ def _event(trip: Trip, action: str, actor: User, *, from_status: str = "", comme
     )
 
 
-def _check(actor: User, traveller: User, legs: list[dict], stops: list[dict]) -> tuple[date, date]:
+def _check(
+    actor: User, traveller: User, legs: list[dict], stops: list[dict], keep: frozenset[int] = frozenset()
+) -> tuple[date, date]:
+    """``keep``: customers already on the trip, which the actor may leave there even when they do
+    not work on them (an assistant editing a trip to a customer assigned to another assistant)."""
     errors: dict[str, list[str]] = {}
     if traveller is None or not travellers_for(actor).filter(pk=traveller.pk).exists():
         raise ValidationError({"traveller": _("You cannot request trips for %(person)s.") % {"person": traveller}})
@@ -160,6 +164,7 @@ def _check(actor: User, traveller: User, legs: list[dict], stops: list[dict]) ->
     allowed = set(
         customers_for(actor, traveller).filter(pk__in=[s["customer"].pk for s in stops]).values_list("pk", flat=True)
     )
+    allowed |= set(Company.objects.visible_to(traveller).filter(pk__in=keep).values_list("pk", flat=True))
     seen = set()
     for stop in stops:
         customer = stop["customer"]
@@ -210,7 +215,8 @@ def trip_update(*, trip: Trip, actor: User, legs: list[dict], stops: list[dict],
     trip = Trip.objects.select_for_update().select_related("traveller").get(pk=trip.pk)
     if not can_edit(actor, trip):
         raise ValidationError(_("Only a draft can be changed, by the traveller or their assistant."), code="status")
-    trip.start_on, trip.end_on = _check(actor, trip.traveller, legs, stops)
+    keep = frozenset(trip.stops.values_list("customer_id", flat=True))
+    trip.start_on, trip.end_on = _check(actor, trip.traveller, legs, stops, keep=keep)
     for name in HEADER_FIELDS:
         setattr(trip, name, header[name])
     trip.compute_total()

@@ -241,7 +241,7 @@ class TripUpdateView(ScopedMixin, TripFormMixin, SingleObjectMixin, TemplateView
             trip.traveller,
             TripForm(instance=trip),
             leg_formset(initial=legs, extra=0),
-            stop_formset(actor=request.user, traveller=trip.traveller, initial=stops),
+            stop_formset(actor=request.user, traveller=trip.traveller, initial=stops, trip=trip),
             trip=trip,
         )
 
@@ -249,7 +249,7 @@ class TripUpdateView(ScopedMixin, TripFormMixin, SingleObjectMixin, TemplateView
         trip = self.object
         form = TripForm(request.POST, instance=Trip.objects.get(pk=trip.pk))
         legs = leg_formset(data=request.POST)
-        stops = stop_formset(actor=request.user, traveller=trip.traveller, data=request.POST)
+        stops = stop_formset(actor=request.user, traveller=trip.traveller, data=request.POST, trip=trip)
         saved = self.save(trip.traveller, form, legs, stops, trip=trip)
         if saved is not None:
             messages.success(request, _("Changes to trip %(number)s were saved.") % {"number": saved.number})

@@ -163,3 +163,29 @@ def test_trip_from_request_to_visit_report(page, cast, screenshot):
             check=False,
         )
     assert errors == []
+
+
+def test_travel_pages_with_demo_data(page, screenshot):
+    """The list, on-the-road, visits and findings pages filled by seed_demo, as a manager and an assistant."""
+    import random
+
+    from accounts import seed as accounts_seed
+    from core.seed import SeedContext
+    from customers import seed as customers_seed
+    from travel import seed as travel_seed
+
+    ctx = SeedContext(scale=2, rng=random.Random(3))
+    for module in (accounts_seed, customers_seed, travel_seed):
+        module.seed(ctx)
+    as_user(page, "manager1")
+    page.goto("/travel/")
+    assert page.locator("#trip-table tbody tr").count() > 10
+    screenshot(page, "travel-list-manager1")
+    page.goto("/travel/findings/")
+    screenshot(page, "travel-findings-manager1")
+    as_user(page, "assistant2")
+    screenshot(page, "travel-home-assistant2")
+    page.goto("/travel/on-the-road/")
+    screenshot(page, "travel-on-the-road-assistant2")
+    page.goto("/travel/visits/")
+    screenshot(page, "travel-visits-assistant2")

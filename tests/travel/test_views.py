@@ -300,3 +300,31 @@ def test_query_count_of_findings_is_flat(client, cast, django_assert_max_num_que
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse("travel:findings"))
     assert response.context["paginator"].count == 11
+
+
+def test_edit_keeps_customers_the_editor_does_not_work_on(client, cast):
+    """assistant2 serves sales1 but T-A1 is assigned to assistant1 only: it stays on the trip when assistant2
+    edits, and assistant2 may add a customer of sales1 assigned to them; a forged stranger is refused."""
+    trip = make_trip(cast.sales1, cast.customer_of_assistant1)
+    client.force_login(cast.assistant2)
+    page = client.get(reverse("travel:edit", args=[trip.pk]))
+    assert page.status_code == 200
+    leg = trip.legs.first()
+    data = {
+        "destination": "南京", "purpose": trip.purpose, "hotel_nights": 1, "currency": "CNY",
+        "est_transport": "100", "est_hotel": "0", "est_meals": "0", "est_entertainment": "0", "est_other": "0",
+        "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0",
+        "lines-0-day": leg.day.isoformat(), "lines-0-origin": "上海", "lines-0-destination": "南京",
+        "lines-0-transport": "train",
+        "stops-TOTAL_FORMS": "2", "stops-INITIAL_FORMS": "0",
+        "stops-0-customer": cast.customer_of_assistant1.pk, "stops-1-customer": cast.customer_of_sales3.pk,
+    }  # fmt: skip
+    assert client.post(reverse("travel:edit", args=[trip.pk]), data).status_code == 200  # stranger refused
+    data["stops-1-customer"] = cast.customer_of_assistant2.pk
+    response = client.post(reverse("travel:edit", args=[trip.pk]), data)
+    assert response.status_code == 302
+    assert set(trip.stops.values_list("customer_id", flat=True)) == {
+        cast.customer_of_assistant1.pk,
+        cast.customer_of_assistant2.pk,
+    }
+    assert str(Trip.objects.get(pk=trip.pk).est_total) == "100.00"
