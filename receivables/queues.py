@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
-from django.db.models import DecimalField, F, Sum
-from django.db.models.functions import Round
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -14,7 +12,8 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from core import home
 
-from .models import Instalment, Invoice, Payment, PromiseToPay, open_pause_exists, rate_expression
+from . import reports
+from .models import Instalment, Invoice, Payment, PromiseToPay, open_pause_exists
 
 MAX_ITEMS = 10
 
@@ -63,16 +62,20 @@ def invoices_to_chase_for(user, today: date) -> list[home.QueueItem]:
     return items
 
 
-def _base_open(queryset, today: date):
-    return queryset.annotate(rate=rate_expression("invoice__currency", today)).annotate(
-        base=Round(F("open_amount") * F("rate"), 2, output_field=DecimalField(max_digits=20, decimal_places=2))
-    )
+def _overdue_by_customer(user, today: date) -> list[dict]:
+    """Overdue open amounts per customer and currency (the aging query, overdue rows only), kept on
+    the request's user object so the two manager sections share one query."""
+    cached = getattr(user, "_receivables_overdue", None)
+    if cached is not None and cached[0] == today:
+        return cached[1]
+    rows = reports.aging(Instalment.objects.visible_to(user), today, by="customer", overdue_only=True)
+    user._receivables_overdue = (today, rows)
+    return rows
 
 
 def overdue_total_for(user, today: date) -> list[home.QueueItem]:
     base = settings.BASE_CURRENCY
-    queryset = _base_open(Instalment.objects.visible_to(user).open().filter(due_on__lt=today), today)
-    total = queryset.aggregate(total=Sum("base"))["total"] or 0
+    total = sum((row["total_base"] for row in _overdue_by_customer(user, today) if row["total_base"] is not None), 0)
     if not total:
         return []
     return [
@@ -87,19 +90,15 @@ def overdue_total_for(user, today: date) -> list[home.QueueItem]:
 
 def top_overdue_customers_for(user, today: date) -> list[home.QueueItem]:
     base = settings.BASE_CURRENCY
-    queryset = _base_open(Instalment.objects.visible_to(user).open().filter(due_on__lt=today), today)
-    rows = (
-        queryset.values("invoice__customer_id", "invoice__customer__code", "invoice__customer__name")
-        .annotate(total=Sum("base"))
-        .order_by("-total")[:10]
-    )
+    per_customer: dict[int, list] = {}
+    for row in _overdue_by_customer(user, today):
+        key = row["invoice__customer_id"]
+        entry = per_customer.setdefault(key, [f"{row['invoice__customer__code']} {row['invoice__customer__name']}", 0])
+        entry[1] += row["total_base"] or 0
+    top = sorted(per_customer.items(), key=lambda item: -item[1][1])[:10]
     return [
-        home.QueueItem(
-            label=f"{r['invoice__customer__code']} {r['invoice__customer__name']}",
-            url=reverse("receivables:customer", args=[r["invoice__customer_id"]]),
-            badge=_money(r["total"] or 0, base),
-        )
-        for r in rows
+        home.QueueItem(label=label, url=reverse("receivables:customer", args=[pk]), badge=_money(total, base))
+        for pk, (label, total) in top
     ]
 
 

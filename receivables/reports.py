@@ -62,7 +62,7 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def aging(instalments, today: date, by: str = "customer") -> list[dict]:
+def aging(instalments, today: date, by: str = "customer", *, overdue_only: bool = False) -> list[dict]:
     """Open amounts per group and currency in the five buckets, in the invoice currency and in the
     base currency (stored rate on ``today``, rounded per instalment; None when a rate is missing).
 
@@ -113,13 +113,15 @@ def aging(instalments, today: date, by: str = "customer") -> list[dict]:
             WHERE inv.status = %s AND i.id IN ({scoped_sql})
         ) o
         {join}
-        WHERE o.open_amount > 0
+        WHERE o.open_amount > 0{" AND o.due_on < %s" if overdue_only else ""}
         GROUP BY {gid}, {gcode}, {gname}, o.currency
     """  # noqa: S608  (table names from _meta, values as parameters)
     params = [
         *[connection.ops.adapt_datefield_value(p) if isinstance(p, date) else p for p in select_params],
         Payment.Status.REVERSED, Invoice.Status.ISSUED, *scoped_params,
     ]  # fmt: skip
+    if overdue_only:
+        params.append(connection.ops.adapt_datefield_value(today))
     keys = GROUPS[by]
     rows = []
     with connection.cursor() as cursor:
