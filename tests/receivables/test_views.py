@@ -308,3 +308,15 @@ def test_invoice_list_search_filters_and_htmx_fragment(client, cast):
     assert current.number in page and overdue.number not in page
     fragment = client.get(reverse("receivables:list") + "?q=INV", HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in fragment and overdue.number in fragment
+
+
+@pytest.mark.parametrize("sort", ["number", "-date", "customer", "salesperson", "status", "-total", "open", "-open"])
+def test_invoice_list_sorts(client, cast, sort):
+    small = make_invoice(cast, amount=D("10.00"))
+    big = make_invoice(cast, amount=D("9000.00"))
+    client.force_login(cast.gm)
+    page = client.get(reverse("receivables:list") + f"?sort={sort}").content.decode()
+    assert small.number in page and big.number in page
+    if sort in ("open", "-open"):
+        first, second = (small, big) if sort == "open" else (big, small)
+        assert page.index(first.number) < page.index(second.number)
