@@ -212,7 +212,7 @@ def trip_create(*, actor: User, traveller: User, legs: list[dict], stops: list[d
 
 @transaction.atomic
 def trip_update(*, trip: Trip, actor: User, legs: list[dict], stops: list[dict], **header) -> Trip:
-    trip = Trip.objects.select_for_update().select_related("traveller").get(pk=trip.pk)
+    trip = Trip.objects.select_for_update(of=("self",)).select_related("traveller").get(pk=trip.pk)
     if not can_edit(actor, trip):
         raise ValidationError(_("Only a draft can be changed, by the traveller or their assistant."), code="status")
     keep = frozenset(trip.stops.values_list("customer_id", flat=True))
@@ -227,7 +227,11 @@ def trip_update(*, trip: Trip, actor: User, legs: list[dict], stops: list[dict],
 
 
 def _locked(trip: Trip) -> Trip:
-    return Trip.objects.select_for_update().select_related("traveller__team__manager", "created_by").get(pk=trip.pk)
+    return (
+        Trip.objects.select_for_update(of=("self",))
+        .select_related("traveller__team__manager", "created_by")
+        .get(pk=trip.pk)
+    )
 
 
 def _move(trip: Trip, to: str, action: str, actor: User, *, comment: str = "", checklist=None) -> TripEvent:
