@@ -186,6 +186,7 @@ class TripEvent(models.Model):
         REJECTED = "rejected", _("returned the trip for changes")
         CANCELLED = "cancelled", _("cancelled the trip")
         BOOKED = "booked", _("booked")
+        UNBOOKED = "unbooked", _("removed a booking")
         CHECKED_IN = "checked_in", _("checked in")
         REPORTED = "reported", _("filed the visit report")
 

@@ -378,6 +378,7 @@ def booking_remove(*, booking: Booking, actor: User) -> None:
     trip = _locked(booking.trip)
     if not can_book(actor, trip):
         raise ValidationError(_("The traveller's assistant changes bookings."), code="book")
+    _event(trip, Action.UNBOOKED, actor, comment=f"{booking.get_kind_display()} {booking.supplier} {booking.reference}")
     booking.delete()
 
 

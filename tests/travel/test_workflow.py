@@ -245,6 +245,7 @@ def test_booking_by_the_assistant_after_review(client, cast, trip_of):
     client.force_login(cast.assistant1)
     client.post(reverse("travel:booking-remove", args=[trip.pk, booking.pk]))
     assert not trip.bookings.exists()
+    assert TripEvent.objects.filter(trip=trip, action="unbooked", comment__contains="E12345678").exists()
 
 
 def test_booking_outside_the_trip_dates_refused(cast, trip_of):

@@ -115,7 +115,7 @@ class Migration(migrations.Migration):
             name='TripEvent',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('created', 'drafted the trip'), ('edited', 'changed the trip'), ('submitted', 'submitted the trip'), ('reviewed', 'reviewed the trip'), ('approved', 'approved the trip'), ('rejected', 'returned the trip for changes'), ('cancelled', 'cancelled the trip'), ('booked', 'booked'), ('checked_in', 'checked in'), ('reported', 'filed the visit report')], max_length=12)),
+                ('action', models.CharField(choices=[('created', 'drafted the trip'), ('edited', 'changed the trip'), ('submitted', 'submitted the trip'), ('reviewed', 'reviewed the trip'), ('approved', 'approved the trip'), ('rejected', 'returned the trip for changes'), ('cancelled', 'cancelled the trip'), ('booked', 'booked'), ('unbooked', 'removed a booking'), ('checked_in', 'checked in'), ('reported', 'filed the visit report')], max_length=12)),
                 ('from_status', models.CharField(blank=True, choices=[('draft', 'Draft'), ('submitted', 'Awaiting review'), ('reviewed', 'Awaiting approval'), ('approved', 'Approved'), ('done', 'Reported'), ('cancelled', 'Cancelled')], max_length=10)),
                 ('to_status', models.CharField(blank=True, choices=[('draft', 'Draft'), ('submitted', 'Awaiting review'), ('reviewed', 'Awaiting approval'), ('approved', 'Approved'), ('done', 'Reported'), ('cancelled', 'Cancelled')], max_length=10)),
                 ('at', models.DateTimeField(auto_now_add=True)),
