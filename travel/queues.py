@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -56,10 +56,17 @@ def awaiting_decision_queryset(user: User) -> QuerySet[Trip]:
     step = Q(status=Trip.Status.REVIEWED, traveller__role=User.Role.SALESPERSON) | Q(
         status=Trip.Status.SUBMITTED, traveller__role=User.Role.MANAGER
     )
-    if user.is_gm or user.is_superuser:
-        return trips.filter(step)
-    if user.role == User.Role.MANAGER:
-        return trips.filter(step, traveller__team__manager=user)
+    if user.role == User.Role.MANAGER or user.is_superuser:
+        mine = Q(traveller__team__manager=user)
+        if user.is_gm or user.is_superuser:
+            # The GM decides where no other manager can (services.approvers): a manager's own trip,
+            # a team without a manager.
+            mine |= (
+                Q(traveller__team__isnull=True)
+                | Q(traveller__team__manager__isnull=True)
+                | Q(traveller__team__manager=F("traveller"))
+            )
+        return trips.filter(step & mine)
     return trips.none()
 
 

@@ -381,3 +381,16 @@ def test_reports_due_on_the_travellers_home(client, cast, trip_of):
     client.force_login(cast.sales1)
     body = client.get("/").content.decode()
     assert trip.number in body and "Report due" in body
+
+
+def test_gm_queue_holds_only_what_no_other_manager_decides(client, cast, trip_of):
+    from travel.queues import awaiting_decision_queryset
+
+    team_trip = trip_of(S.REVIEWED)
+    manager_trip = make_trip(cast.manager1, status=S.SUBMITTED)
+    assert list(awaiting_decision_queryset(cast.gm)) == [manager_trip]
+    assert list(awaiting_decision_queryset(cast.manager1)) == [team_trip]
+    assert list(awaiting_decision_queryset(cast.manager2)) == []
+    client.force_login(cast.gm)
+    body = client.get("/").content.decode()
+    assert manager_trip.number in body and team_trip.number not in body
