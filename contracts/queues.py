@@ -14,23 +14,17 @@ from core import home
 
 from .models import Contract
 
-MAX_ITEMS = 10
-
 
 def _items(queryset, *, url: str, more: str, detail) -> list[home.QueueItem]:
-    rows = list(queryset.select_related("customer", "salesperson")[: MAX_ITEMS + 1])
-    items = [
-        home.QueueItem(
+    def item(c: Contract) -> home.QueueItem:
+        return home.QueueItem(
             label=f"{c.number} {c.customer.display_name}",
             url=c.get_absolute_url(),
             detail=detail(c),
             badge=c.get_status_display(),
         )
-        for c in rows[:MAX_ITEMS]
-    ]
-    if len(rows) > MAX_ITEMS:
-        items.append(home.QueueItem(label=more % {"count": queryset.count()}, url=url))
-    return items
+
+    return home.first_items(queryset.select_related("customer", "salesperson"), item, url=url, more_label=more)
 
 
 def awaiting_approval_queryset(user):

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db.models import Count, QuerySet, Window
+
 
 @dataclass(frozen=True)
 class QueueItem:
@@ -50,3 +52,24 @@ def register(section: QueueSection) -> None:
 def queues_for(user, role: str, today: date) -> list[Queue]:
     sections = sorted((s for s in SECTIONS.values() if role in s.roles), key=lambda s: (s.order, s.key))
     return [Queue(section=s, items=s.items(user, today)) for s in sections]
+
+
+MAX_ITEMS = 10
+
+
+def first_items(
+    queryset: QuerySet, item: Callable[..., QueueItem], *, url: str, more_label: str, limit: int = MAX_ITEMS
+) -> list[QueueItem]:
+    """The first ``limit`` rows as queue items and, when there are more, a last item linking to
+    all of them with their number (``more_label`` has ``%(count)s``).
+
+    One query per section: the total comes with the rows as a window count (COUNT(*) OVER ()),
+    computed before the LIMIT, instead of a second COUNT query, so the home page's queries stay
+    one per section however many modules add one.
+    """
+    rows = list(queryset.annotate(queue_total=Window(Count("pk")))[:limit])
+    result = [item(row) for row in rows]
+    total = rows[0].queue_total if rows else 0
+    if total > limit:
+        result.append(QueueItem(label=more_label % {"count": total}, url=url))
+    return result

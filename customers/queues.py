@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -17,16 +16,6 @@ from django.utils.translation import gettext_lazy, ngettext
 from core import home
 from customers.models import Company, CompanyDocument
 from customers.services.documents import documents_expiring
-
-MAX_ITEMS = 10
-
-
-def _with_more(queryset: QuerySet, items, *, url: str, label: str) -> list[home.QueueItem]:
-    rows = list(queryset[: MAX_ITEMS + 1])
-    result = [items(row) for row in rows[:MAX_ITEMS]]
-    if len(rows) > MAX_ITEMS:
-        result.append(home.QueueItem(label=label % {"count": queryset.count()}, url=url))
-    return result
 
 
 def documents_expiring_for(user, today: date) -> list[home.QueueItem]:
@@ -47,8 +36,8 @@ def documents_expiring_for(user, today: date) -> list[home.QueueItem]:
         )
 
     queryset = documents_expiring(CompanyDocument.objects.visible_to(user), today=today).select_related("company")
-    return _with_more(
-        queryset, item, url=reverse("customers:documents-expiring"), label=_("All %(count)s expiring documents")
+    return home.first_items(
+        queryset, item, url=reverse("customers:documents-expiring"), more_label=_("All %(count)s expiring documents")
     )
 
 
@@ -79,7 +68,9 @@ def key_customers_due_for(user, today: date) -> list[home.QueueItem]:
         .follow_up_due(today)
         .order_by("next_follow_up_on", "code")
     )
-    return _with_more(queryset, item, url=reverse("customers:follow-ups"), label=_("All %(count)s calls due"))
+    return home.first_items(
+        queryset, item, url=reverse("customers:follow-ups"), more_label=_("All %(count)s calls due")
+    )
 
 
 home.register(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -17,18 +16,6 @@ from django.utils.translation import gettext_lazy, ngettext
 from core import home
 from orders.models import AbnormalOrder, Milestone
 from orders.services.production import late_milestones
-
-MAX_ITEMS = 10
-
-
-def _limited(queryset: QuerySet, item, *, more_url: str, more_label: str) -> list[home.QueueItem]:
-    """At most MAX_ITEMS entries in all; when more are due, the last one says how many and links on."""
-    rows = list(queryset[: MAX_ITEMS + 1])
-    if len(rows) <= MAX_ITEMS:
-        return [item(row) for row in rows]
-    result = [item(row) for row in rows[: MAX_ITEMS - 1]]
-    result.append(home.QueueItem(label=more_label % {"count": queryset.count()}, url=more_url))
-    return result
 
 
 def late_milestones_for(user, today: date) -> list[home.QueueItem]:
@@ -51,7 +38,9 @@ def late_milestones_for(user, today: date) -> list[home.QueueItem]:
         .select_related("order", "order__customer")
         .order_by("planned_on", "order__number", "pk")
     )
-    return _limited(queryset, item, more_url=reverse("orders:list"), more_label=_("%(count)s late milestones in all"))
+    return home.first_items(
+        queryset, item, url=reverse("orders:list"), more_label=_("%(count)s late milestones in all")
+    )
 
 
 def open_abnormal_for(user, today: date) -> list[home.QueueItem]:
@@ -71,10 +60,10 @@ def open_abnormal_for(user, today: date) -> list[home.QueueItem]:
         .select_related("order", "order__customer")
         .order_by("reported_on", "pk")
     )
-    return _limited(
+    return home.first_items(
         queryset,
         item,
-        more_url=reverse("orders:abnormal-list") + "?status=open",
+        url=reverse("orders:abnormal-list") + "?status=open",
         more_label=_("All %(count)s open abnormal orders"),
     )
 

@@ -18,8 +18,6 @@ from django.utils.translation import gettext_lazy, ngettext
 from core import home
 from orders.models import Shipment
 
-MAX_ITEMS = 10
-
 
 def shipments_to_check_for(user, today: date) -> list[home.QueueItem]:
     queryset = (
@@ -29,28 +27,23 @@ def shipments_to_check_for(user, today: date) -> list[home.QueueItem]:
         .select_related("order", "order__customer", "prepared_by")
         .order_by("prepared_at", "pk")
     )
-    rows = list(queryset[: MAX_ITEMS + 1])
-    items = []
-    for shipment in rows[:MAX_ITEMS]:
+
+    def item(shipment: Shipment) -> home.QueueItem:
         waiting = (today - timezone.localtime(shipment.prepared_at).date()).days
-        items.append(
-            home.QueueItem(
-                label=f"{shipment.number} · {shipment.order.number} {shipment.order.customer.display_name}",
-                detail=_("Prepared by %(who)s · ship %(date)s · %(carrier)s")
-                % {
-                    "who": shipment.prepared_by,
-                    "date": formats.date_format(shipment.shipped_on, "SHORT_DATE_FORMAT"),
-                    "carrier": shipment.carrier,
-                },
-                url=shipment.get_absolute_url(),
-                badge=_("Today") if waiting <= 0 else _waiting(waiting),
-            )
+        return home.QueueItem(
+            label=f"{shipment.number} · {shipment.order.number} {shipment.order.customer.display_name}",
+            detail=_("Prepared by %(who)s · ship %(date)s · %(carrier)s")
+            % {
+                "who": shipment.prepared_by,
+                "date": formats.date_format(shipment.shipped_on, "SHORT_DATE_FORMAT"),
+                "carrier": shipment.carrier,
+            },
+            url=shipment.get_absolute_url(),
+            badge=_("Today") if waiting <= 0 else _waiting(waiting),
         )
-    if len(rows) > MAX_ITEMS:
-        url = reverse("orders:shipment-list") + "?" + urlencode({"status": Shipment.Status.PREPARED})
-        label = _("All %(count)s shipments awaiting check") % {"count": queryset.count()}
-        items.append(home.QueueItem(label=label, url=url))
-    return items
+
+    url = reverse("orders:shipment-list") + "?" + urlencode({"status": Shipment.Status.PREPARED})
+    return home.first_items(queryset, item, url=url, more_label=_("All %(count)s shipments awaiting check"))
 
 
 def _waiting(days: int) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -17,16 +17,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from core import home
 from samples.models import SampleLoan, SampleRequest
 
-MAX_ITEMS = 10
 Status = SampleRequest.Status
-
-
-def _with_more(queryset: QuerySet, item, *, url: str, label: str) -> list[home.QueueItem]:
-    rows = list(queryset[: MAX_ITEMS + 1])
-    result = [item(row) for row in rows[:MAX_ITEMS]]
-    if len(rows) > MAX_ITEMS:
-        result.append(home.QueueItem(label=label % {"count": queryset.count()}, url=url))
-    return result
 
 
 def _label(sample: SampleRequest) -> str:
@@ -48,8 +39,11 @@ def decisions_for(user, today: date) -> list[home.QueueItem]:
             badge=_("Decide"),
         )
 
-    return _with_more(
-        queryset, item, url=reverse("samples:list") + "?status=decision", label=_("All %(count)s samples to decide")
+    return home.first_items(
+        queryset,
+        item,
+        url=reverse("samples:list") + "?status=decision",
+        more_label=_("All %(count)s samples to decide"),
     )
 
 
@@ -71,8 +65,8 @@ def to_dispatch_for(user, today: date) -> list[home.QueueItem]:
             badge = ""
         return home.QueueItem(label=_label(sample), detail=sample.purpose, url=sample.get_absolute_url(), badge=badge)
 
-    return _with_more(
-        queryset, item, url=reverse("samples:list") + "?status=to_send", label=_("All %(count)s samples to send")
+    return home.first_items(
+        queryset, item, url=reverse("samples:list") + "?status=to_send", more_label=_("All %(count)s samples to send")
     )
 
 
@@ -94,8 +88,8 @@ def feedback_due_for(user, today: date) -> list[home.QueueItem]:
             badge=ngettext("%(count)d day", "%(count)d days", days) % {"count": days},
         )
 
-    return _with_more(
-        queryset, item, url=reverse("samples:follow-ups"), label=_("All %(count)s samples due for feedback")
+    return home.first_items(
+        queryset, item, url=reverse("samples:follow-ups"), more_label=_("All %(count)s samples due for feedback")
     )
 
 
@@ -114,8 +108,11 @@ def loans_overdue_for(user, today: date) -> list[home.QueueItem]:
             badge=ngettext("%(count)d day overdue", "%(count)d days overdue", days) % {"count": days},
         )
 
-    return _with_more(
-        queryset, item, url=reverse("samples:loan-list") + "?state=overdue", label=_("All %(count)s overdue returns")
+    return home.first_items(
+        queryset,
+        item,
+        url=reverse("samples:loan-list") + "?state=overdue",
+        more_label=_("All %(count)s overdue returns"),
     )
 
 

@@ -13,10 +13,11 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from core import home
+from core.home import MAX_ITEMS
 from core.models import JobRun, Notice
 from customers.jobs import document_expiry
 from customers.models import Company, CompanyDocument
-from customers.queues import MAX_ITEMS, documents_expiring_for, key_customers_due_for
+from customers.queues import documents_expiring_for, key_customers_due_for
 from customers.tasks import document_expiry_task
 
 DAY = date(2026, 12, 1)

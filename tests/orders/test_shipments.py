@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from core.home import MAX_ITEMS
 from orders.models import Order, OrderEvent, OrderLine, Shipment, ShipmentLine
-from orders.queues_shipments import MAX_ITEMS, shipments_to_check_for
+from orders.queues_shipments import shipments_to_check_for
 from orders.services.shipments import shipment_cancel, shipment_check, shipment_prepare
 from tests.orders.factories import make_order, make_product
 
