@@ -142,7 +142,7 @@ def _event(claim: Claim, actor: User, action: str, from_status: str, comment: st
 
 
 def _lock(claim: Claim) -> Claim:
-    return Claim.objects.select_for_update().select_related("claimant", "claimant__team").get(pk=claim.pk)
+    return Claim.objects.select_for_update(of=("self",)).select_related("claimant", "claimant__team").get(pk=claim.pk)
 
 
 def _check_trip(trip, claimant: User) -> None:
@@ -445,7 +445,7 @@ def _advance_event(advance: Advance, actor: User, action: str, before: str, comm
 
 
 def _lock_advance(advance: Advance) -> Advance:
-    return Advance.objects.select_for_update().select_related("person", "person__team").get(pk=advance.pk)
+    return Advance.objects.select_for_update(of=("self",)).select_related("person", "person__team").get(pk=advance.pk)
 
 
 @transaction.atomic
