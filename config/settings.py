@@ -261,5 +261,8 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }
 
+# The public address of Backdesk, for links in emails (reminders, approvals); relative links without it.
+SITE_URL = os.environ.get("SITE_URL", "")
+
 # The company whose name heads PDFs (contracts, quotations, notices).
 COMPANY_NAME = os.environ.get("COMPANY_NAME", "Backdesk Trading Co., Ltd. 百达贸易有限公司")
