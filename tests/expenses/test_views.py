@@ -371,3 +371,54 @@ def test_home_queues_list_claims_for_the_next_person(client, cast):
     services.claim_approve(claim=claim, actor=cast.manager1)
     client.force_login(cast.finance1)
     assert claim.number in client.get("/").content.decode()
+
+
+def bulk_advances_and_budgets(cast, count: int, *, first_year: int) -> None:
+    from core.sequences import reserve_numbers
+
+    Advance.objects.bulk_create(
+        [Advance(number=n, person=cast.sales1, created_by=cast.sales1, purpose="Bulk", amount=Decimal("10.00"),
+                 status=Advance.Status.PAID, settled_amount=Decimal("2.50")) for n in reserve_numbers("AD", count)]
+    )  # fmt: skip
+    for user in (cast.sales1, cast.sales2):
+        Budget.objects.bulk_create(
+            [
+                Budget(salesperson=user, year=first_year, category=c, amount=Decimal("100"))
+                for c in ("meals", "hotel", "transport", "gifts", "office")[: count // 5 + 1]
+            ]  # fmt: skip
+        )
+
+
+@pytest.mark.parametrize("name", ["expenses:advances", "expenses:budgets"])
+@pytest.mark.parametrize("who", ["sales1", "manager1", "finance1"])
+def test_advance_and_budget_pages_queries_do_not_grow_with_rows(client, cast, name, who, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    year = timezone.localdate().year
+    client.force_login(getattr(cast, who))
+    bulk_advances_and_budgets(cast, 2, first_year=year)
+    make_claim(cast.sales1, lines=[{"amount": Decimal("50.00")}], submit=True)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse(name)).status_code == 200
+    Budget.objects.all().delete()
+    bulk_advances_and_budgets(cast, 24, first_year=year)
+    for _n in range(5):
+        make_claim(cast.sales2, lines=[{"amount": Decimal("5.00"), "category": "hotel"}] * 3, submit=True)
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = client.get(reverse(name))
+    if name == "expenses:advances":
+        rows = {r["person__username"]: r["outstanding"] for r in response.context["outstanding"]}
+        assert rows["sales1"] == Decimal("7.50") * 26
+
+
+def test_budget_admin_pages(client, cast):
+    from accounts.models import User
+
+    admin = User.objects.create_superuser("root", "root@example.com", "pw")
+    Budget.objects.create(salesperson=cast.sales1, year=2026, amount=Decimal("1000"))
+    client.force_login(admin)
+    assert client.get(reverse("admin:expenses_budget_changelist")).status_code == 200
+    assert client.get(reverse("admin:expenses_budget_add")).status_code == 200
+    claim = make_claim(cast.sales1)
+    assert client.get(reverse("admin:expenses_claim_change", args=[claim.pk])).status_code == 200
