@@ -15,8 +15,6 @@ from core import home
 from . import reports
 from .models import Instalment, Invoice, Payment, PromiseToPay, open_pause_exists
 
-MAX_ITEMS = 10
-
 
 def _money(amount, currency: str) -> str:
     return f"{currency} {amount:,.2f}"
@@ -35,31 +33,27 @@ def overdue_instalments(user, today: date):
 
 def invoices_to_chase_for(user, today: date) -> list[home.QueueItem]:
     queryset = overdue_instalments(user, today).select_related("invoice__customer").order_by("due_on", "pk")
-    rows = list(queryset[: MAX_ITEMS + 1])
-    items = []
-    for instalment in rows[:MAX_ITEMS]:
+
+    def item(instalment: Instalment) -> home.QueueItem:
         invoice = instalment.invoice
         days = (today - instalment.due_on).days
-        items.append(
-            home.QueueItem(
-                label=f"{invoice.number} {invoice.customer.display_name}",
-                detail=_("Open %(amount)s, due %(date)s")
-                % {
-                    "amount": _money(instalment.open_amount, invoice.currency),
-                    "date": formats.date_format(instalment.due_on, "SHORT_DATE_FORMAT"),
-                },  # fmt: skip
-                url=invoice.get_absolute_url(),
-                badge=ngettext("%(count)d day overdue", "%(count)d days overdue", days) % {"count": days},
-            )
+        return home.QueueItem(
+            label=f"{invoice.number} {invoice.customer.display_name}",
+            detail=_("Open %(amount)s, due %(date)s")
+            % {
+                "amount": _money(instalment.open_amount, invoice.currency),
+                "date": formats.date_format(instalment.due_on, "SHORT_DATE_FORMAT"),
+            },  # fmt: skip
+            url=invoice.get_absolute_url(),
+            badge=ngettext("%(count)d day overdue", "%(count)d days overdue", days) % {"count": days},
         )
-    if len(rows) > MAX_ITEMS:
-        items.append(
-            home.QueueItem(
-                label=_("All %(count)s overdue instalments") % {"count": queryset.count()},
-                url=reverse("receivables:list") + "?overdue=1",
-            )
-        )
-    return items
+
+    return home.first_items(
+        queryset,
+        item,
+        url=reverse("receivables:list") + "?overdue=1",
+        more_label=_("All %(count)s overdue instalments"),
+    )
 
 
 def _overdue_by_customer(user, today: date) -> list[dict]:
@@ -104,20 +98,21 @@ def top_overdue_customers_for(user, today: date) -> list[home.QueueItem]:
 
 def payments_to_confirm_for(user, today: date) -> list[home.QueueItem]:
     queryset = Payment.objects.visible_to(user).filter(status=Payment.Status.RECORDED).select_related("customer")
-    rows = list(queryset.order_by("received_on", "pk")[: MAX_ITEMS + 1])
-    items = [
-        home.QueueItem(
+
+    def item(p: Payment) -> home.QueueItem:
+        return home.QueueItem(
             label=f"{p.number} {p.customer.display_name}",
             detail=formats.date_format(p.received_on, "SHORT_DATE_FORMAT"),
             url=p.get_absolute_url(),
             badge=_money(p.amount, p.currency),
         )
-        for p in rows[:MAX_ITEMS]
-    ]
-    if len(rows) > MAX_ITEMS:
-        items.append(home.QueueItem(label=_("All %(count)s payments to confirm") % {"count": queryset.count()},
-                                    url=reverse("receivables:payment-list") + "?status=recorded"))  # fmt: skip
-    return items
+
+    return home.first_items(
+        queryset.order_by("received_on", "pk"),
+        item,
+        url=reverse("receivables:payment-list") + "?status=recorded",
+        more_label=_("All %(count)s payments to confirm"),
+    )
 
 
 def invoices_to_review_for(user, today: date) -> list[home.QueueItem]:
@@ -127,27 +122,28 @@ def invoices_to_review_for(user, today: date) -> list[home.QueueItem]:
         .exclude(maker=user)
         .select_related("customer", "maker")
     )
-    rows = list(queryset.order_by("created_at", "pk")[: MAX_ITEMS + 1])
-    items = [
-        home.QueueItem(
+
+    def item(i: Invoice) -> home.QueueItem:
+        return home.QueueItem(
             label=f"{i.number} {i.customer.display_name}",
             detail=_("prepared by %(name)s") % {"name": i.maker},
             url=i.get_absolute_url(),
             badge=_money(i.total, i.currency),
         )
-        for i in rows[:MAX_ITEMS]
-    ]
-    if len(rows) > MAX_ITEMS:
-        items.append(home.QueueItem(label=_("All %(count)s invoices to review") % {"count": queryset.count()},
-                                    url=reverse("receivables:list") + "?status=draft"))  # fmt: skip
-    return items
+
+    return home.first_items(
+        queryset.order_by("created_at", "pk"),
+        item,
+        url=reverse("receivables:list") + "?status=draft",
+        more_label=_("All %(count)s invoices to review"),
+    )
 
 
 def promises_due_for(user, today: date) -> list[home.QueueItem]:
     """Promises to pay falling due today: call the customer if the money does not arrive."""
     promises = PromiseToPay.objects.filter(
         promised_on=today, invoice__in=Invoice.objects.visible_to(user).issued()
-    ).select_related("invoice__customer")[:MAX_ITEMS]
+    ).select_related("invoice__customer")[: home.MAX_ITEMS]
     return [
         home.QueueItem(
             label=f"{p.invoice.number} {p.invoice.customer.display_name}",
