@@ -23,4 +23,6 @@ PAGES: list = [
     Page("travel: important findings", lambda user: reverse("travel:findings")),
     Page("travel: customers visiting us", lambda user: reverse("travel:visits")),
 ]
-EXPORTS: list = []
+EXPORTS: list = [
+    ("travel: Excel of all trips", "gm", "travel:export"),
+]

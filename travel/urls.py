@@ -6,6 +6,7 @@ app_name = "travel"
 
 urlpatterns = [
     path("", views.TripListView.as_view(), name="list"),
+    path("export/", views.TripExportView.as_view(), name="export"),
     path("new/", views.TripCreateView.as_view(), name="create"),
     path("on-the-road/", views.OnTheRoadView.as_view(), name="on-the-road"),
     path("findings/", views.FindingsView.as_view(), name="findings"),

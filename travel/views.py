@@ -20,6 +20,7 @@ from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 
+from core.exports import DATE_FORMAT, MONEY_FORMAT, Column, xlsx_response
 from core.mixins import HtmxTemplateMixin, ScopedMixin
 from core.pdf import pdf_response
 from customers.models import Company, Contact
@@ -40,7 +41,7 @@ from .forms import (
     report_formset,
     stop_formset,
 )
-from .models import REVIEW_CHECKLIST, Booking, CheckIn, Trip, TripCustomer, TripEvent, Visit
+from .models import ESTIMATE_FIELDS, REVIEW_CHECKLIST, Booking, CheckIn, Trip, TripCustomer, TripEvent, Visit
 
 SORTS = {
     "number": ("number",),
@@ -123,6 +124,44 @@ class TripListView(LoginRequiredMixin, HtmxTemplateMixin, ListView):
             section="trips",
         )
         return context
+
+
+class TripExportView(LoginRequiredMixin, View):
+    """The list's Excel: the same scoped queryset, filters and sort as the page."""
+
+    def get(self, request):
+        _form, queryset, _sort = filtered_trips(request)
+        labels = dict(Trip.Status.choices)
+        rows = (
+            queryset.select_related("traveller", "created_by")
+            .prefetch_related(Prefetch("stops", queryset=TripCustomer.objects.select_related("customer")))
+            .iterator(chunk_size=2000)
+        )
+        columns = [
+            Column(_("Trip"), lambda t: t.number, 16),
+            Column(_("Traveller"), lambda t: str(t.traveller), 16),
+            Column(_("Made by"), lambda t: str(t.created_by), 16),
+            Column(_("Destination"), lambda t: t.destination, 18),
+            Column(_("First day"), lambda t: t.start_on, 12, DATE_FORMAT),
+            Column(_("Last day"), lambda t: t.end_on, 12, DATE_FORMAT),
+            Column(_("Hotel nights"), lambda t: t.hotel_nights, 8, "0"),
+            Column(_("Status"), lambda t: str(labels.get(t.status, t.status)), 14),
+            Column(_("Customers to visit"), lambda t: ", ".join(s.customer.code for s in t.stops.all()), 28),
+            Column(_("Purpose"), lambda t: t.purpose, 40),
+            Column(_("Currency"), lambda t: t.currency, 8),
+            *(
+                Column(
+                    str(Trip._meta.get_field(f).verbose_name).capitalize(),
+                    lambda t, f=f: getattr(t, f),
+                    12,
+                    MONEY_FORMAT,
+                )
+                for f in ESTIMATE_FIELDS
+            ),
+            Column(_("Estimated cost"), lambda t: t.est_total, 14, MONEY_FORMAT),
+        ]
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        return xlsx_response(f"trips-{stamp}.xlsx", [(_("Trips"), columns, rows)])
 
 
 # The trip form -----------------------------------------------------------------------------------

@@ -328,3 +328,25 @@ def test_edit_keeps_customers_the_editor_does_not_work_on(client, cast):
         cast.customer_of_assistant2.pk,
     }
     assert str(Trip.objects.get(pk=trip.pk).est_total) == "100.00"
+
+
+@pytest.mark.parametrize("who", ["manager1", "manager2", "assistant3"])
+def test_excel_follows_scope_and_filters(client, cast, trip_of, who):
+    import io
+
+    from openpyxl import load_workbook
+
+    draft = trip_of()
+    approved = trip_of(S.APPROVED)
+    client.force_login(getattr(cast, who))
+    response = client.get(reverse("travel:export"), {"status": "approved"})
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    numbers = [row[0] for row in rows[1:]]
+    if who == "manager1":
+        assert numbers == [approved.number] and draft.number not in numbers
+        estimate = rows[1][-1]
+        assert estimate == approved.est_total and rows[1][8] == cast.customer_of_assistant1.code
+    else:
+        assert numbers == []
