@@ -39,6 +39,13 @@ class TripChildQuerySet(models.QuerySet):
         return self.filter(scope_q(user, salesperson="trip__traveller", maker="trip__created_by"))
 
 
+class TripCustomerQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        # What happened at a customer is a customer record: an assistant sees it only for the
+        # customers assigned to them, even on a trip of a salesperson they serve.
+        return self.filter(scope_q(user, salesperson="trip__traveller", customer="customer"))
+
+
 class Trip(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -161,7 +168,7 @@ class TripCustomer(models.Model):
     )
     reported_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    objects = TripChildQuerySet.as_manager()
+    objects = TripCustomerQuerySet.as_manager()
 
     class Meta:
         ordering = ["pk"]

@@ -350,3 +350,35 @@ def test_excel_follows_scope_and_filters(client, cast, trip_of, who):
         assert estimate == approved.est_total and rows[1][8] == cast.customer_of_assistant1.code
     else:
         assert numbers == []
+
+
+def test_findings_follow_the_customer_for_assistants(client, cast):
+    """assistant2 serves sales1 but T-A1 is assigned to assistant1 only: its finding stays hidden from assistant2."""
+    for customer in (cast.customer_of_assistant1, cast.customer_of_assistant2):
+        trip = make_trip(cast.sales1, customer)
+        TripCustomer.objects.filter(trip=trip).update(
+            important=True, visited=True, outcome=f"finding at {customer.code}", reported_at=timezone.now()
+        )
+    seen = {}
+    for who in ("assistant1", "assistant2", "manager1", "sales1", "sales3"):
+        client.force_login(getattr(cast, who))
+        body = client.get(reverse("travel:findings")).content.decode()
+        seen[who] = {code for code in ("T-A1", "T-A2") if f"finding at {code}" in body}
+    assert seen == {
+        "assistant1": {"T-A1"},
+        "assistant2": {"T-A2"},
+        "manager1": {"T-A1", "T-A2"},
+        "sales1": {"T-A1", "T-A2"},
+        "sales3": set(),
+    }
+
+
+def test_trip_page_hides_outcomes_of_customers_not_assigned(client, cast):
+    trip = make_trip(cast.sales1, cast.customer_of_assistant1)
+    Trip.objects.filter(pk=trip.pk).update(status=S.DONE)
+    TripCustomer.objects.filter(trip=trip).update(visited=True, outcome="秘密的拜访结果")
+    client.force_login(cast.assistant1)
+    assert "秘密的拜访结果" in client.get(trip.get_absolute_url()).content.decode()
+    client.force_login(cast.assistant2)
+    body = client.get(trip.get_absolute_url()).content.decode()
+    assert "秘密的拜访结果" not in body and "Not assigned to you" in body
