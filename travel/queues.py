@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -81,26 +81,20 @@ def awaiting_for(user, today: date) -> list[home.QueueItem]:
 
 
 def on_the_road_for(user, today: date) -> list[home.QueueItem]:
-    checked = set(
-        CheckIn.objects.filter(day=today, trip__in=Trip.objects.visible_to(user).on_the_road(today)).values_list(
-            "trip_id", flat=True
-        )
-    )
-
     def item(trip: Trip) -> home.QueueItem:
-        done = trip.pk in checked
         return home.QueueItem(
             label=f"{trip.traveller} · {trip.destination}",
-            detail=f"{trip.number} · {_dates(trip)}" + ("" if done else " · " + _("check in")),
-            url=trip.get_absolute_url() + ("#check-ins" if done else "#check-in"),
-            badge=_("Checked in") if done else _("Call today"),
+            detail=f"{trip.number} · {_dates(trip)}" + ("" if trip.checked else " · " + _("check in")),
+            url=trip.get_absolute_url() + ("#check-ins" if trip.checked else "#check-in"),
+            badge=_("Checked in") if trip.checked else _("Call today"),
         )
 
     queryset = (
         Trip.objects.visible_to(user)
         .on_the_road(today)
+        .annotate(checked=Exists(CheckIn.objects.filter(trip=OuterRef("pk"), day=today)))
         .select_related("traveller")
-        .order_by("traveller__username", "pk")
+        .order_by("checked", "traveller__username", "pk")
     )
     return _with_more(queryset, item, url=reverse("travel:on-the-road"), more=_("All %(count)s on the road"))
 

@@ -394,3 +394,20 @@ def test_gm_queue_holds_only_what_no_other_manager_decides(client, cast, trip_of
     client.force_login(cast.gm)
     body = client.get("/").content.decode()
     assert manager_trip.number in body and team_trip.number not in body
+
+
+@pytest.mark.parametrize("who", ["assistant1", "manager1", "sales1", "gm"])
+def test_each_travel_home_section_is_one_query(cast, trip_of, who, django_assert_num_queries):
+    """One query per section whatever the rows (a second one only to count past the first ten)."""
+    from core import home
+
+    today = timezone.localdate()
+    for status in (S.SUBMITTED, S.REVIEWED):
+        trip_of(status)
+    for days_ago in (0, 1, 9):
+        trip_of(S.APPROVED, start=today - timedelta(days=days_ago))
+    user = getattr(cast, who)
+    for key, section in home.SECTIONS.items():
+        if key.startswith("travel_") and user.role in section.roles:
+            with django_assert_num_queries(1):
+                section.items(user, today)
