@@ -11,14 +11,12 @@ from core.widgets import LookupSelect
 from customers.models import Company
 from orders.models import Order, Shipment
 
-from .models import Invoice, Payment
+from .models import CustomerAccount, Invoice, Payment
 
 
 def customers_for(user):
     """Customers whose receivables the user may see: finance reads company-wide."""
-    if user.is_finance or user.is_superuser:
-        return Company.objects.customers()
-    return Company.objects.visible_to(user).customers()
+    return CustomerAccount.objects.visible_to(user)
 
 
 class OrderPickForm(forms.Form):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.scope import scope_q
+from customers.models import Company, CompanyQuerySet
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
@@ -30,6 +31,30 @@ def _money_zero():
 
 
 # --- exchange rates ---------------------------------------------------------------------------
+
+
+class CustomerAccountQuerySet(CompanyQuerySet):
+    def visible_to(self, user) -> CustomerAccountQuerySet:
+        """Customers whose receivables the user may see: finance reads company-wide (SPEC section 1)."""
+        customers = self.filter(kind=Company.Kind.CUSTOMER)
+        if user.is_authenticated and user.is_active and (user.is_finance or user.is_superuser):
+            return customers
+        return customers.filter(pk__in=Company.objects.visible_to(user).values("pk"))
+
+
+class CustomerAccount(Company):
+    """A customer as receivables sees it (its account: invoices, reminders, statements).
+
+    The rows are the companies'; only who may see them differs, so finance can open the
+    receivables page and statement of any customer without seeing the customer files.
+    """
+
+    objects = CustomerAccountQuerySet.as_manager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("customer account")
+        verbose_name_plural = _("customer accounts")
 
 
 class ExchangeRate(models.Model):
@@ -581,6 +606,11 @@ class ReminderEmail(models.Model):
 # --- statements ------------------------------------------------------------------------------
 
 
+class StatementConfirmationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> StatementConfirmationQuerySet:
+        return self.filter(customer__in=CustomerAccount.objects.visible_to(user).values("pk"))
+
+
 class StatementConfirmation(models.Model):
     """The customer stamped and returned a statement of account (对账单) for a period."""
 
@@ -596,6 +626,8 @@ class StatementConfirmation(models.Model):
     scan_type = models.CharField(max_length=100, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = StatementConfirmationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-period_end", "-pk"]

@@ -11,6 +11,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Sum
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +27,7 @@ from core.uploads import file_response, safe_filename, validate_upload
 
 from .. import reports
 from ..forms import StatementConfirmForm, StatementForm
-from ..models import DunningPause, Instalment, Invoice, Payment, Reminder, StatementConfirmation
+from ..models import CustomerAccount, DunningPause, Instalment, Invoice, Payment, Reminder, StatementConfirmation
 from ..services import chasing
 from ..services.invoices import can_invoice
 from .common import add_error, visible_customer
@@ -101,6 +102,8 @@ class AgingExportView(LoginRequiredMixin, View):
 class CustomerReceivablesView(LoginRequiredMixin, TemplateView):
     """The receivables of one customer: open invoices, pause, statements, every reminder sent."""
 
+    model = CustomerAccount  # the scope its id is looked up in (visible_customer)
+
     template_name = "receivables/customer.html"
 
     def get_context_data(self, **kwargs):
@@ -135,6 +138,8 @@ class CustomerReceivablesView(LoginRequiredMixin, TemplateView):
 
 
 class CustomerPauseView(LoginRequiredMixin, View):
+    model = CustomerAccount
+
     def post(self, request, pk):
         customer = visible_customer(request.user, pk)
         try:
@@ -188,6 +193,8 @@ def _statement_from(request, pk):
 
 
 class StatementView(LoginRequiredMixin, TemplateView):
+    model = CustomerAccount
+
     template_name = "receivables/statement.html"
 
     def get_context_data(self, **kwargs):
@@ -209,6 +216,8 @@ class StatementView(LoginRequiredMixin, TemplateView):
 
 
 class StatementPdfView(LoginRequiredMixin, View):
+    model = CustomerAccount
+
     def get(self, request, pk):
         customer, _form, statement = _statement_from(request, pk)
         return pdf_response(
@@ -231,6 +240,8 @@ def statement_columns() -> list[Column]:
 
 
 class StatementExcelView(LoginRequiredMixin, View):
+    model = CustomerAccount
+
     def get(self, request, pk):
         from ..reports import StatementLine
 
@@ -247,6 +258,8 @@ class StatementExcelView(LoginRequiredMixin, View):
 
 
 class StatementConfirmView(LoginRequiredMixin, View):
+    model = CustomerAccount
+
     def post(self, request, pk):
         customer, _form, st = _statement_from(request, pk)
         if not (can_invoice(request.user) or request.user.is_finance):
@@ -280,12 +293,11 @@ class StatementConfirmView(LoginRequiredMixin, View):
 
 
 class StatementScanView(LoginRequiredMixin, View):
-    def get(self, request, pk):
-        record = get_object_or_404(StatementConfirmation, pk=pk)
-        visible_customer(request.user, record.customer_id)  # 404 outside scope
-        if not record.scan:
-            from django.http import Http404
+    model = StatementConfirmation
 
+    def get(self, request, pk):
+        record = get_object_or_404(StatementConfirmation.objects.visible_to(request.user), pk=pk)
+        if not record.scan:
             raise Http404
         return file_response(record.scan, filename=record.scan_name, content_type=record.scan_type)
 

@@ -15,7 +15,27 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def demo(db):
+    from core.models import Export
+
     seed_all(scale=1)
+    # seed_demo makes no background exports: one of the GM's, so "My downloads" URLs are walked too
+    Export.objects.create(owner=User.objects.get(username="gm"), view_name="orders:export", title="Orders")
+    _statement_confirmations()
+
+
+def _statement_confirmations():
+    """seed_demo records no confirmed statements: one for a customer of each salesperson."""
+    from datetime import date
+
+    from customers.models import Company
+    from receivables.models import StatementConfirmation
+
+    for owner in User.objects.filter(role="salesperson"):
+        customer = Company.objects.customers().filter(owner=owner).order_by("pk").first()
+        StatementConfirmation.objects.create(
+            customer=customer, period_start=date(2026, 1, 1), period_end=date(2026, 6, 30), currency="CNY",
+            closing_balance=0, confirmed_on=date(2026, 7, 3), confirmed_by_name="财务部", recorded_by=owner,
+        )  # fmt: skip
 
 
 @pytest.mark.parametrize("username", DEMO_USERS)
