@@ -9,6 +9,7 @@ side by side never conflict. ``make messages`` runs makemessages, this script, t
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -30,17 +31,23 @@ def main() -> int:
     filled = 0
     for entry in po:
         key = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
-        if key not in pending:
+        # A string used with % formatting has its literal percent signs doubled in the catalogue.
+        value = pending.get(key, pending.get(key.replace("%%", "%")))
+        if value is None:
             continue
+        if "python-format" in entry.flags and "%%" in entry.msgid:
+            value = re.sub(r"%(?![(%])", "%%", value)
+        fuzzy = "fuzzy" in entry.flags  # makemessages guessed from a similar msgid: replace the guess
         if entry.msgid_plural:
-            if not entry.msgstr_plural.get(0):
-                entry.msgstr_plural = {0: pending[key]}
+            if fuzzy or not entry.msgstr_plural.get(0):
+                entry.msgstr_plural = {0: value}
                 filled += 1
-        elif not entry.msgstr or "fuzzy" in entry.flags:
-            entry.msgstr = pending[key]
+        elif fuzzy or not entry.msgstr:
+            entry.msgstr = value
             filled += 1
-        if "fuzzy" in entry.flags:
+        if fuzzy:
             entry.flags.remove("fuzzy")
+            entry.previous_msgid = entry.previous_msgid_plural = None
     po.save()
     missing = [e.msgid for e in po if not e.obsolete and not e.translated()]
     print(f"po_fill: {filled} entries filled from {len(files)} file(s); {len(missing)} still untranslated")
