@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "expenses",
     "samples",
     "travel",
+    "reports",
 ]
 
 MIDDLEWARE = [

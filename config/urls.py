@@ -19,6 +19,7 @@ urlpatterns = [
     path("samples/", include("samples.urls")),
     path("expenses/", include("expenses.urls")),
     path("travel/", include("travel.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
 

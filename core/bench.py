@@ -102,7 +102,7 @@ EXPORTS: list[tuple[str, str, str]] = [
 
 # Modules built later keep their entries in ``<app>/bench.py`` (PAGES and EXPORTS lists of
 # the same shapes, using Page, _detail and _deep from here).
-BENCH_MODULES = ["contracts", "receivables", "samples", "travel", "expenses"]
+BENCH_MODULES = ["contracts", "receivables", "samples", "travel", "expenses", "reports"]
 
 
 def _module_entries() -> None:

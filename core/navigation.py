@@ -31,6 +31,7 @@ NAV_ITEMS = [
     NavItem(_("Expenses"), "expenses:list", "receipt"),
     NavItem(_("Samples"), "samples:list", "droplet"),
     NavItem(_("Travel"), "travel:list", "airplane"),
+    NavItem(_("Reports"), "reports:list", "graph-up"),
 ]
 
 

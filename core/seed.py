@@ -16,7 +16,7 @@ from django.db import connection, transaction
 
 DEMO_PASSWORD = "backdesk-demo"  # noqa: S105  (demo data only, printed by seed_demo)
 RANDOM_SEED = 20261124
-SEED_ORDER = ["accounts", "customers", "orders", "contracts", "receivables", "samples", "travel", "expenses"]
+SEED_ORDER = ["accounts", "customers", "orders", "contracts", "receivables", "samples", "travel", "expenses", "reports"]
 
 
 @dataclass

@@ -1,0 +1,5 @@
+"""Demo data for reports (filled in by the reports module)."""
+
+
+def seed(ctx) -> None:
+    return None
