@@ -6,6 +6,7 @@ app_name = "receivables"
 
 urlpatterns = [
     path("", invoices.InvoiceListView.as_view(), name="list"),
+    path("export.xlsx", invoices.InvoiceExportView.as_view(), name="export"),
     path("new/", invoices.InvoiceCreateView.as_view(), name="create"),
     path("orders/lookup/", invoices.OrderLookupView.as_view(), name="order-lookup"),
     path("<int:pk>/", invoices.InvoiceDetailView.as_view(), name="detail"),
@@ -13,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/cancel/", invoices.InvoiceCancelView.as_view(), name="cancel"),
     path("<int:pk>/promise/", invoices.PromiseCreateView.as_view(), name="promise"),
     path("payments/", payments.PaymentListView.as_view(), name="payment-list"),
+    path("payments/export.xlsx", payments.PaymentExportView.as_view(), name="payment-export"),
     path("payments/new/", payments.PaymentCreateView.as_view(), name="payment-create"),
     path("payments/customers/lookup/", payments.CustomerLookupView.as_view(), name="customer-lookup"),
     path("payments/<int:pk>/", payments.PaymentDetailView.as_view(), name="payment-detail"),

@@ -7,16 +7,19 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 from django.views import View
 from django.views.generic import CreateView, DetailView, ListView
 from django.views.generic.detail import SingleObjectMixin
 
-from core.exports import DATE_FORMAT, MONEY_FORMAT, Column, xlsx_response
+from core.background_exports import BackgroundExportMixin
+from core.exports import DATE_FORMAT, MONEY_FORMAT, Column
 from core.mixins import ScopedMixin
 
 from ..forms import PaymentForm, customers_for
@@ -35,52 +38,69 @@ class CustomerLookupView(LoginRequiredMixin, View):
         return JsonResponse({"results": [{"id": c.pk, "text": f"{c.code} {c.name}"} for c in rows]})
 
 
+def filtered_payments(request):
+    queryset = Payment.objects.visible_to(request.user).with_allocated().select_related("customer", "salesperson")
+    applied = []
+    status = request.GET.get("status", "")
+    if status in Payment.Status.values:
+        queryset = queryset.filter(status=status)
+        applied.append((_("Status"), Payment.Status(status).label))
+    q = request.GET.get("q", "").strip()
+    if q:
+        queryset = queryset.filter(
+            Q(number__icontains=q) | Q(bank_reference__icontains=q) | Q(customer__name__icontains=q)
+            | Q(customer__code__icontains=q) | Q(customer__name_en__icontains=q)
+        )  # fmt: skip
+        applied.append((_("Search"), q))
+    customer = request.GET.get("customer", "")
+    if customer.isdigit():
+        queryset = queryset.filter(customer_id=int(customer))
+        applied.append((_("Customer"), customer))
+    return queryset.order_by("-received_on", "-pk"), applied
+
+
+class PaymentExportView(LoginRequiredMixin, BackgroundExportMixin, View):
+    """The filtered payment list as Excel; past settings.EXPORT_INLINE_MAX_ROWS a worker builds it."""
+
+    export_title = gettext_lazy("Payments")
+
+    def export_row_count(self, request) -> int:
+        return filtered_payments(request)[0].order_by().count()
+
+    def build_export(self, request):
+        queryset, _applied = filtered_payments(request)
+        columns = [
+            Column(_("Payment"), lambda p: p.number),
+            Column(pgettext("payment", "Received on"), lambda p: p.received_on, number_format=DATE_FORMAT),
+            Column(_("Customer"), lambda p: f"{p.customer.code} {p.customer.name}", width=30),
+            Column(_("Salesperson"), lambda p: str(p.salesperson)),
+            Column(_("Method"), lambda p: p.get_method_display()),
+            Column(_("Bank reference"), lambda p: p.bank_reference),
+            Column(_("Status"), lambda p: p.get_status_display()),
+            Column(_("Currency"), lambda p: p.currency, width=8),
+            Column(_("Amount"), lambda p: p.amount, number_format=MONEY_FORMAT),
+            Column(_("Unallocated"), lambda p: p.unallocated, number_format=MONEY_FORMAT),
+        ]
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        return f"payments-{stamp}.xlsx", [(str(_("Payments")), columns, queryset.iterator(chunk_size=2000))]
+
+
 class PaymentListView(ScopedMixin, ListView):
     model = Payment
     template_name = "receivables/payment_list.html"
     paginate_by = 50
     context_object_name = "payments"
 
-    def get_queryset(self):
-        queryset = (
-            Payment.objects.visible_to(self.request.user).with_allocated().select_related("customer", "salesperson")
-        )
-        self.applied = []
-        status = self.request.GET.get("status", "")
-        if status in Payment.Status.values:
-            queryset = queryset.filter(status=status)
-            self.applied.append((_("Status"), Payment.Status(status).label))
-        q = self.request.GET.get("q", "").strip()
-        if q:
-            from django.db.models import Q
-
-            queryset = queryset.filter(
-                Q(number__icontains=q) | Q(bank_reference__icontains=q) | Q(customer__name__icontains=q)
-                | Q(customer__code__icontains=q) | Q(customer__name_en__icontains=q)
-            )  # fmt: skip
-            self.applied.append((_("Search"), q))
-        customer = self.request.GET.get("customer", "")
-        if customer.isdigit():
-            queryset = queryset.filter(customer_id=int(customer))
-            self.applied.append((_("Customer"), customer))
-        return queryset.order_by("-received_on", "-pk")
-
     def get(self, request, *args, **kwargs):
-        if request.GET.get("export") == "xlsx":
-            columns = [
-                Column(_("Payment"), lambda p: p.number),
-                Column(pgettext("payment", "Received on"), lambda p: p.received_on, number_format=DATE_FORMAT),
-                Column(_("Customer"), lambda p: f"{p.customer.code} {p.customer.name}", width=30),
-                Column(_("Salesperson"), lambda p: str(p.salesperson)),
-                Column(_("Method"), lambda p: p.get_method_display()),
-                Column(_("Bank reference"), lambda p: p.bank_reference),
-                Column(_("Status"), lambda p: p.get_status_display()),
-                Column(_("Currency"), lambda p: p.currency, width=8),
-                Column(_("Amount"), lambda p: p.amount, number_format=MONEY_FORMAT),
-                Column(_("Unallocated"), lambda p: p.unallocated, number_format=MONEY_FORMAT),
-            ]
-            return xlsx_response("payments.xlsx", [(str(_("Payments")), columns, self.get_queryset().iterator())])
+        if request.GET.get("export") == "xlsx":  # old links: the download has its own URL now
+            query = request.GET.copy()
+            query.pop("export")
+            return redirect(reverse("receivables:payment-export") + (f"?{query.urlencode()}" if query else ""))
         return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        queryset, self.applied = filtered_payments(self.request)
+        return queryset
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
