@@ -192,16 +192,35 @@ def performance_statistics(user, *, kind: str, year: int) -> Statistics:
         by_person[row["order_line__order__salesperson"]]["shipped"][cur] += total
         currencies.add(cur)
 
-    # Receivables answers per contract; the ids of the period's signed contracts are one query.
-    rows = list(signed.annotate(period=trunc("signed_on")).values_list("pk", "period", "salesperson", "currency"))
-    billing = billing_for([r[0] for r in rows])
-    for pk, period, person, cur in rows:
-        figures = billing.get(pk) or {}
-        for measure in ("invoiced", "paid"):
-            value = Decimal(figures.get(measure, ZERO))
+    # Invoiced and paid are grouped in the database by the contract's period, salesperson and
+    # currency: one aggregate each, joined on Order.contract, instead of sending every signed
+    # contract's id to receivables.api.contract_billing in batches (0.4-1.0 s at 20,000 contracts).
+    # The filters are contract_billing's own (issued invoices; confirmed allocations on issued
+    # invoices); tests/contracts/test_performance.py checks both agree.
+    from receivables.models import Allocation, Invoice, Payment
+
+    signed_ids = signed.values("pk")
+    billed = (
+        ("invoiced", "order__contract", "total",
+         Invoice.objects.filter(status=Invoice.Status.ISSUED, order__contract__in=signed_ids)),
+        ("paid", "instalment__invoice__order__contract", "amount",
+         Allocation.objects.filter(payment__status=Payment.Status.CONFIRMED,
+                                   instalment__invoice__status=Invoice.Status.ISSUED,
+                                   instalment__invoice__order__contract__in=signed_ids)),
+    )  # fmt: skip
+    for measure, contract, amount, queryset in billed:
+        for row in (
+            queryset.annotate(period=trunc(f"{contract}__signed_on"))
+            .values("period", f"{contract}__salesperson", f"{contract}__currency")
+            .annotate(total=Sum(amount))
+            .order_by()
+        ):
+            value = Decimal(row["total"] or ZERO).quantize(CENT)
             if value:
-                by_period[_as_date(period)][measure][cur] += value
-                by_person[person][measure][cur] += value
+                cur = row[f"{contract}__currency"]
+                by_period[_as_date(row["period"])][measure][cur] += value
+                by_person[row[f"{contract}__salesperson"]][measure][cur] += value
+                currencies.add(cur)
 
     people = User.objects.in_bulk(list(by_person))
     stats.by_period = {p: {m: dict(v) for m, v in d.items()} for p, d in by_period.items()}

@@ -84,8 +84,29 @@ def test_checklist_page_and_filters(client, cast, setup):
     assert "CNY\xa0899.50" in html and "26.0%" in html
 
 
+def bill(cast, contract: Contract, invoiced: str, paid: str) -> None:
+    """A real issued invoice against an order of the contract, and a confirmed payment allocated to it."""
+    from receivables.api import contract_billing
+    from receivables.services.payments import payment_allocate, payment_confirm, payment_record
+    from tests.receivables.factories import make_invoice
+
+    invoice = make_invoice(cast, salesperson=contract.salesperson, customer=contract.customer,
+                           amount=Decimal(invoiced), currency=contract.currency)  # fmt: skip
+    Order.objects.filter(pk=invoice.order_id).update(contract=contract)
+    payment = payment_record(actor=cast.finance1, customer=contract.customer, amount=Decimal(paid),
+                             currency=contract.currency, received_on=date(2026, 6, 1))  # fmt: skip
+    payment_allocate(payment=payment, actor=cast.finance1, amounts={invoice.pk: Decimal(paid)})
+    payment_confirm(payment=payment, actor=cast.finance1)
+    unconfirmed = payment_record(actor=cast.finance1, customer=contract.customer, amount=Decimal("1.00"),
+                                 currency=contract.currency, received_on=date(2026, 6, 1))  # fmt: skip
+    payment_allocate(payment=unconfirmed, actor=cast.finance1, amounts={invoice.pk: Decimal("1.00")})
+    assert contract_billing([contract.pk])[contract.pk] == {"invoiced": Decimal(invoiced), "paid": Decimal(paid)}
+
+
 def test_statistics_per_period_and_salesperson(cast, setup):
     contract, _order, _cancelled = setup
+    # Statistics read receivables in one aggregate (not the faked contract_billing): real records.
+    bill(cast, contract, "260.00", "100.50")
     make_contract(cast.sales2, cast.customer_of_sales2, status=S.SIGNED, amount="300.00", signed_on=date(2026, 5, 1))
     make_contract(cast.sales2, cast.customer_of_sales2, status=S.SIGNED, amount="7.00", currency="USD",
                   signed_on=date(2026, 5, 2))  # fmt: skip
@@ -99,6 +120,9 @@ def test_statistics_per_period_and_salesperson(cast, setup):
     people = {str(p.username): d for p, d in stats.by_salesperson}
     assert people["sales1"]["signed"] == {"CNY": Decimal("1000.00")}
     assert people["sales2"]["signed"]["USD"] == Decimal("7.00")
+    assert people["sales1"]["invoiced"] == {"CNY": Decimal("260.00")}
+    assert people["sales1"]["paid"] == {"CNY": Decimal("100.50")}
+    assert stats.totals["paid"] == {"CNY": Decimal("100.50")}
     assert stats.totals["signed"] == {"CNY": Decimal("1300.00"), "USD": Decimal("7.00")}
     assert stats.currencies == ["CNY", "USD"]
     chart = stats.chart()
