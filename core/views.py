@@ -2,15 +2,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views.generic import TemplateView
 from django.views.i18n import set_language as django_set_language
 
-from accounts.models import Team, User
+from accounts.models import User
 
-from . import home
+from . import dashboard, home
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -33,13 +33,9 @@ class HomeView(LoginRequiredMixin, TemplateView):
         elif kind == "salesperson":
             context["my_assistants"] = user.assistants.order_by("username")
             context["my_company_count"] = user.owned_companies.count()
+            context["mine"] = dashboard.salesperson_home(user, today)
         elif kind == "manager":
-            teams = Team.objects.select_related("manager").prefetch_related(
-                Prefetch("members", queryset=User.objects.filter(is_active=True).order_by("role", "username"))
-            )
-            if not (user.is_gm or user.is_superuser):
-                teams = teams.filter(manager=user)
-            context["teams"] = teams
+            context.update(dashboard.manager_dashboard(user, self.request.GET, today))
         return context
 
 

@@ -1,0 +1,239 @@
+"""The role home pages' figures: each equals the same figure counted on the list behind it, for
+manager1, the GM and sales1, and none counts rows outside the viewer's scope."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from contracts.models import Contract
+from customers.models import Complaint
+from orders.models import AbnormalOrder, Order
+from receivables.models import Invoice
+from tests.contracts.factories import make_contract
+from tests.orders.factories import make_order
+from tests.receivables.factories import make_invoice
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(cast):
+    """Orders, invoices (one overdue), abnormal orders, complaints and contracts for sales1 and
+    sales2 (team A, manager1) and sales3 (team B, manager2)."""
+    today = timezone.localdate()
+    orders = {}
+    for person, customer, n in [
+        (cast.sales1, cast.customer_of_assistant1, 3),
+        (cast.sales2, cast.customer_of_sales2, 2),
+        (cast.sales3, cast.customer_of_sales3, 4),
+    ]:
+        orders[person.username] = [make_order(person, customer, received_on=today) for _ in range(n)]
+    # A cancelled order is counted on the list (any status) but not in the value.
+    make_order(cast.sales1, cast.customer_of_assistant1, status=Order.Status.CANCELLED, received_on=today)
+    make_order(cast.sales1, cast.customer_of_assistant1, status=Order.Status.CONFIRMED, currency="USD")
+    overdue = today - timedelta(days=40)
+    make_invoice(cast, salesperson=cast.sales1, customer=cast.customer_of_assistant1, amount=Decimal("1200.00"),
+                 due_on=overdue, invoice_date=overdue - timedelta(days=30))  # fmt: skip
+    make_invoice(cast, salesperson=cast.sales3, customer=cast.customer_of_sales3, amount=Decimal("7777.00"),
+                 due_on=overdue, invoice_date=overdue - timedelta(days=30))  # fmt: skip
+    make_invoice(cast, salesperson=cast.sales2, customer=cast.customer_of_sales2, amount=Decimal("500.00"),
+                 invoice_date=today)  # fmt: skip
+    for order, kind in [
+        (orders["sales1"][0], AbnormalOrder.Kind.QUALITY),
+        (orders["sales2"][0], AbnormalOrder.Kind.QUALITY),
+        (orders["sales3"][0], AbnormalOrder.Kind.QUALITY),
+        (orders["sales3"][1], AbnormalOrder.Kind.DELIVERY_DELAY),
+    ]:
+        AbnormalOrder.objects.create(order=order, kind=kind, reported_on=today, reported_by=cast.sales1, cause="x")
+    for company, category in [
+        (cast.customer_of_assistant1, Complaint.Category.QUALITY),
+        (cast.customer_of_sales2, Complaint.Category.QUALITY),
+        (cast.customer_of_sales3, Complaint.Category.QUALITY),
+        (cast.customer_of_sales3, Complaint.Category.BILLING),
+    ]:
+        Complaint.objects.create(
+            company=company, received_on=today, category=category, description="x", created_by=cast.sales1
+        )
+    make_contract(cast.sales1, cast.customer_of_assistant1, status=Contract.Status.SUBMITTED)
+    make_contract(cast.sales3, cast.customer_of_sales3, status=Contract.Status.SUBMITTED)
+    return orders
+
+
+def _context(client, user, **params):
+    client.force_login(user)
+    response = client.get(reverse("home"), params)
+    assert response.status_code == 200
+    return response.context
+
+
+def _list_count(client, url: str) -> int:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.context["paginator"].count
+
+
+def _this_month(sales: dict) -> dict:
+    month = timezone.localdate().replace(day=1)
+    return next(r for r in sales["rows"] if r["month"] == month)
+
+
+@pytest.mark.parametrize(
+    ("who", "people"),
+    [("manager1", ["sales1", "sales2"]), ("gm", ["sales1", "sales2", "sales3"]), ("manager2", ["sales3"])],
+)
+def test_orders_of_the_month_equal_the_order_list_for_the_same_filter(client, cast, world, who, people):
+    user = getattr(cast, who)
+    context = _context(client, user, period="month")
+    row = _this_month(context["sales"])
+    # the figure links to the list with the same filter, and the list counts the same rows
+    assert row["orders"] == _list_count(client, row["orders_url"])
+    expected = Order.objects.filter(
+        salesperson__username__in=people, received_on__gte=row["month"], received_on__lte=timezone.localdate()
+    )
+    assert row["orders"] == expected.count()
+    value = sum((o.total for o in expected.exclude(status=Order.Status.CANCELLED).filter(currency="CNY")), Decimal(0))
+    assert row["ordered"].get("CNY", Decimal("0.00")) == value
+    # per salesperson: the drill-down of each person's figure has their rows only
+    for person in people:
+        sp = getattr(cast, person)
+        narrowed = _this_month(_context(client, user, period="month", salesperson=sp.pk)["sales"])
+        assert (
+            narrowed["orders"] == _list_count(client, narrowed["orders_url"]) == expected.filter(salesperson=sp).count()
+        )
+        assert f"salesperson={sp.pk}" in narrowed["orders_url"]
+
+
+def test_manager1_sees_nothing_of_team_b_even_when_asking_for_it(client, cast, world):
+    mine = _context(client, cast.manager1, period="month")
+    forged = _context(client, cast.manager1, period="month", salesperson=cast.sales3.pk, team=cast.sales3.team_id)
+    # an id outside the jurisdiction is ignored: the same figures as no filter, never team B's
+    assert forged["filters"].salesperson is None and forged["filters"].team is None
+    assert _this_month(forged["sales"])["orders"] == _this_month(mine["sales"])["orders"]
+    assert cast.sales3 not in mine["filters"].salespersons
+    labels = [row["label"] for row in mine["aging"]["top"]]
+    assert all("T-S3" not in label for label in labels)
+    assert mine["aging"]["overdue_base"] == Decimal("1200.00")  # sales1's; sales3's 7777.00 is team B's
+    assert {r["key"]: r["count"] for r in mine["abnormal"]["rows"]}["delivery_delay"] == 0
+    assert {r["key"]: r["count"] for r in mine["complaints"]["rows"]}["billing"] == 0
+    html = client.get(reverse("home")).content.decode()
+    assert "7,777.00" not in html and "T-S3" not in html
+
+
+def test_gm_sees_the_whole_company_and_can_narrow_to_a_team(client, cast, world):
+    context = _context(client, cast.gm, period="month")
+    assert context["aging"]["overdue_base"] == Decimal("8977.00")
+    assert context["aging"]["top"][0]["label"].startswith("T-S3")
+    team_b = _context(client, cast.gm, period="month", team=cast.sales3.team_id)
+    assert team_b["filters"].team == cast.sales3.team
+    assert team_b["aging"]["overdue_base"] == Decimal("7777.00")
+    # four orders and the one behind sales3's invoice
+    assert _this_month(team_b["sales"])["orders"] == 5 == Order.objects.filter(salesperson=cast.sales3).count()
+
+
+@pytest.mark.parametrize("who", ["manager1", "gm"])
+def test_receivables_figures_equal_the_invoice_list(client, cast, world, who):
+    user = getattr(cast, who)
+    context = _context(client, user)
+    aging = context["aging"]
+    # every invoice here is in CNY, one instalment each: the open total is the list's open amounts
+    response = client.get(aging["open_url"])
+    listed = Invoice.objects.filter(pk__in=[i.pk for i in response.context["paginator"].object_list]).with_open()
+    assert aging["open_base"] == sum((i.open_amount for i in listed), Decimal("0.00"))
+    overdue = client.get(aging["overdue_url"]).context["paginator"].object_list
+    overdue = Invoice.objects.filter(pk__in=[i.pk for i in overdue]).with_open()
+    assert aging["overdue_base"] == sum((i.open_amount for i in overdue), Decimal("0.00"))
+    assert {i.customer_id for i in overdue} == {row["id"] for row in aging["top"]}
+
+
+@pytest.mark.parametrize(("who", "quality", "billing"), [("manager1", 2, 0), ("gm", 3, 1), ("manager2", 1, 1)])
+def test_complaints_and_abnormal_orders_equal_their_lists(client, cast, world, who, quality, billing):
+    user = getattr(cast, who)
+    context = _context(client, user, period="month")
+    complaints = {r["key"]: r for r in context["complaints"]["rows"]}
+    assert complaints["quality"]["count"] == quality == _list_count(client, complaints["quality"]["url"])
+    assert complaints["billing"]["count"] == billing == _list_count(client, complaints["billing"]["url"])
+    abnormal = {r["key"]: r for r in context["abnormal"]["rows"]}
+    for row in abnormal.values():
+        assert row["count"] == _list_count(client, row["url"])
+    assert context["abnormal"]["count"] == _list_count(client, context["abnormal"]["url"])
+
+
+@pytest.mark.parametrize(("who", "expected"), [("manager1", 1), ("manager2", 1), ("gm", 0)])
+def test_contracts_awaiting_approval_equal_the_contract_list(client, cast, world, who, expected):
+    context = _context(client, getattr(cast, who))
+    approvals = context["approvals"]
+    assert approvals["contracts"] == expected == _list_count(client, approvals["contracts_url"])
+
+
+def test_salesperson_home_figures_equal_their_lists(client, cast, world):
+    context = _context(client, cast.sales1)
+    mine = context["mine"]
+    # 3 received + 1 confirmed (USD) are open; the cancelled one is not; invoices' orders are confirmed too
+    open_orders = Order.objects.filter(salesperson=cast.sales1, status__in=Order.OPEN_STATUSES)
+    assert mine["open_orders"] == open_orders.count() == _list_count(client, mine["open_orders_url"])
+    assert dict(mine["open_orders_value"])["USD"] == sum(
+        (o.total for o in open_orders.filter(currency="USD")), Decimal("0.00")
+    )
+    receivables = {r["currency"]: r for r in mine["receivables"]}
+    assert receivables["CNY"]["open"] == receivables["CNY"]["overdue"] == Decimal("1200.00")
+    html = client.get(reverse("home")).content.decode()
+    assert 'id="my-figures"' in html and "7,777.00" not in html
+
+
+def test_salesperson_home_shows_their_budget_use(client, cast, world):
+    from expenses.models import Budget
+    from tests.expenses.factories import make_claim
+
+    Budget.objects.create(salesperson=cast.sales1, year=timezone.localdate().year, amount=Decimal("1000.00"))
+    Budget.objects.create(salesperson=cast.sales2, year=timezone.localdate().year, amount=Decimal("999.00"))
+    make_claim(cast.sales1, submit=True)  # 100.00 CNY pending counts against the budget
+    rows = _context(client, cast.sales1)["mine"]["budgets"]["rows"]
+    assert [(r["holder"], r["usage"].used) for r in rows] == [(str(cast.sales1), Decimal("100.00"))]
+    manager_rows = _context(client, cast.manager1)["budgets"]["rows"]
+    assert {r["usage"].budget.amount for r in manager_rows} == {Decimal("1000.00"), Decimal("999.00")}
+
+
+def test_empty_dashboard_says_what_to_do(client, cast):
+    client.force_login(cast.manager1)
+    html = client.get(reverse("home")).content.decode()
+    assert "No orders or invoices in this period." in html
+    assert "Nothing is owed" in html
+    assert "the funnel fills in as salespersons submit their weekly reports" in html
+    client.force_login(cast.sales1)
+    html = client.get(reverse("home")).content.decode()
+    assert "No open order." in html
+
+
+def test_period_filter_and_bad_parameters(client, cast, world):
+    today = timezone.localdate()
+    year = _context(client, cast.manager1, period="year")
+    assert year["filters"].start == today.replace(month=1, day=1)
+    assert len(year["sales"]["rows"]) == today.month
+    quarter = _context(client, cast.manager1, period="quarter")
+    assert len(quarter["sales"]["rows"]) == (today.month - 1) % 3 + 1
+    bad = _context(client, cast.manager1, period="decade", month="nonsense", salesperson="x")
+    assert bad["filters"].period == "year" and bad["filters"].salesperson is None
+    # a past month: nothing was received then in this world
+    past = _context(client, cast.manager1, period="month", month="2020-01")
+    assert past["sales"]["rows"][0]["orders"] == 0 and past["sales"]["empty"]
+
+
+def test_charts_are_data_not_inline_script(client, cast, world):
+    client.force_login(cast.gm)
+    html = client.get(reverse("home")).content.decode()
+    for chart in ("sales-chart-data", "aging-chart-data", "complaints-chart-data"):
+        assert f'data-chart="{chart}"' in html and f'id="{chart}" type="application/json"' in html
+    assert "js/charts.js" in html and "chart.umd.min.js" in html
+
+
+def test_finance_and_assistant_homes_still_show_their_queues(client, cast, world):
+    for who in ("finance1", "assistant1"):
+        client.force_login(getattr(cast, who))
+        response = client.get(reverse("home"))
+        assert response.status_code == 200
+        assert "queue-" in response.content.decode() or "Nothing due today." in response.content.decode()
