@@ -1,6 +1,6 @@
 """What the expenses module puts on the home queues (core.home), imported by ExpensesConfig.ready().
 
-Each section is at most two queries (the first items, and a count when there are more).
+Each section is one query: the first items and their total together (core.home.first_items).
 """
 
 from __future__ import annotations
@@ -23,11 +23,8 @@ MAX_ITEMS = 10
 
 
 def _with_more(queryset: QuerySet, item, *, url: str, label: str) -> list[home.QueueItem]:
-    rows = list(queryset[: MAX_ITEMS + 1])
-    result = [item(row) for row in rows[:MAX_ITEMS]]
-    if len(rows) > MAX_ITEMS:
-        result.append(home.QueueItem(label=label % {"count": queryset.count()}, url=url))
-    return result
+    # one query a section: the rows and their total together (core.home.first_items)
+    return home.first_items(queryset, item, url=url, more_label=label, limit=MAX_ITEMS)
 
 
 def _claim_item(claim: Claim) -> home.QueueItem:

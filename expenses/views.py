@@ -24,6 +24,8 @@ from accounts.models import User
 from accounts.scope import served_salesperson_ids
 from core.mixins import HtmxTemplateMixin, ScopedMixin
 from core.uploads import file_response
+from customers.models import Company
+from travel.models import Trip
 
 from . import services
 from .budgets import claim_budget_usage, usage_for
@@ -284,6 +286,16 @@ class ClaimDetailView(ScopedMixin, DetailView):
                 settle_form = None
         budgets = claim_budget_usage(claim) if claim.status not in (Status.PAID, Status.WITHDRAWN) else []
         pending = claim.status in (Status.SUBMITTED, Status.REVIEWED)
+        # finance reads every claim but not every trip or customer file: link only what opens
+        customer_ids = {line.customer_id for line in lines if line.customer_id}
+        context.update(
+            visible_customers=set(
+                Company.objects.visible_to(user).filter(pk__in=customer_ids).values_list("pk", flat=True)
+            )
+            if customer_ids
+            else set(),
+            can_open_trip=bool(claim.trip_id) and Trip.objects.visible_to(user).filter(pk=claim.trip_id).exists(),
+        )
         context.update(
             lines=lines,
             has_reused=any(line.reused for line in lines),
@@ -548,6 +560,7 @@ class AdvanceDetailView(ScopedMixin, DetailView):
             and services.claimants_for(user).filter(pk=advance.person_id).exists(),
             comment_form=forms.get("comment") or CommentForm(),
             repay_form=forms.get("repay") or RepayForm(initial={"amount": advance.outstanding or None}),
+            can_open_trip=bool(advance.trip_id) and Trip.objects.visible_to(user).filter(pk=advance.trip_id).exists(),
         )
         return context
 

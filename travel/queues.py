@@ -1,6 +1,6 @@
 """What travel puts on the home queues (core.home), imported by TravelConfig.ready().
 
-Each section is at most two queries: the first items and, when more than fit, a count.
+Each section is one query: the first items and their total together (core.home.first_items).
 """
 
 from __future__ import annotations
@@ -23,11 +23,8 @@ MAX_ITEMS = 10
 
 
 def _with_more(queryset: QuerySet, item, *, url: str, more: str) -> list[home.QueueItem]:
-    rows = list(queryset[: MAX_ITEMS + 1])
-    items = [item(row) for row in rows[:MAX_ITEMS]]
-    if len(rows) > MAX_ITEMS:
-        items.append(home.QueueItem(label=more % {"count": queryset.count()}, url=url))
-    return items
+    # one query a section: the rows and their total together (core.home.first_items)
+    return home.first_items(queryset, item, url=url, more_label=more, limit=MAX_ITEMS)
 
 
 def _dates(trip: Trip) -> str:

@@ -16,11 +16,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 
-from core.exports import DATE_FORMAT, MONEY_FORMAT, Column, xlsx_response
+from core.background_exports import BackgroundExportMixin
+from core.exports import DATE_FORMAT, MONEY_FORMAT, Column
 from core.mixins import HtmxTemplateMixin, ScopedMixin
 from core.pdf import pdf_response
 from customers.models import Company, Contact
@@ -126,10 +128,16 @@ class TripListView(LoginRequiredMixin, HtmxTemplateMixin, ListView):
         return context
 
 
-class TripExportView(LoginRequiredMixin, View):
-    """The list's Excel: the same scoped queryset, filters and sort as the page."""
+class TripExportView(LoginRequiredMixin, BackgroundExportMixin, View):
+    """The list's Excel: the same scoped queryset, filters and sort as the page. A GM's or finance's
+    list holds every trip: past settings.EXPORT_INLINE_MAX_ROWS a worker builds the file."""
 
-    def get(self, request):
+    export_title = gettext_lazy("Trips")
+
+    def export_row_count(self, request) -> int:
+        return filtered_trips(request)[1].order_by().count()
+
+    def build_export(self, request):
         _form, queryset, _sort = filtered_trips(request)
         labels = dict(Trip.Status.choices)
         rows = (
@@ -161,7 +169,7 @@ class TripExportView(LoginRequiredMixin, View):
             Column(_("Estimated cost"), lambda t: t.est_total, 14, MONEY_FORMAT),
         ]
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        return xlsx_response(f"trips-{stamp}.xlsx", [(_("Trips"), columns, rows)])
+        return f"trips-{stamp}.xlsx", [(_("Trips"), columns, rows)]
 
 
 # The trip form -----------------------------------------------------------------------------------

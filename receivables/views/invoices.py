@@ -312,6 +312,8 @@ class InvoiceDetailView(ScopedMixin, DetailView):
             and invoice.status == Invoice.Status.ISSUED
             and invoice.open_amount > 0,
             promise_form=PromiseForm(initial={"amount": invoice.open_amount}),
+            # finance reads every invoice but opens only the orders in its scope (others are a 404)
+            can_open_order=Order.objects.visible_to(user).filter(pk=invoice.order_id).exists(),
             today=today,
         )
         return context

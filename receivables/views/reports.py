@@ -24,6 +24,7 @@ from core.exports import DATE_FORMAT, MONEY_FORMAT, Column, xlsx_response
 from core.months import month_navigation, month_range, parse_month
 from core.pdf import pdf_response
 from core.uploads import file_response, safe_filename, validate_upload
+from customers.models import Company
 
 from .. import reports
 from ..forms import StatementConfirmForm, StatementForm
@@ -126,6 +127,8 @@ class CustomerReceivablesView(LoginRequiredMixin, TemplateView):
             .order_by("-day", "instalment__invoice__number")[:200],
             confirmations=StatementConfirmation.objects.filter(customer=customer).select_related("recorded_by"),
             can_pause=can_invoice(user),
+            # finance reads every customer's account but opens only the customer files in its scope
+            can_open_file=Company.objects.visible_to(user).filter(pk=customer.pk).exists(),
             statement_form=StatementForm(
                 initial={"start": today.replace(day=1), "end": today, "currency": customer.currency}
             ),

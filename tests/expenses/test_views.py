@@ -422,3 +422,37 @@ def test_budget_admin_pages(client, cast):
     assert client.get(reverse("admin:expenses_budget_add")).status_code == 200
     claim = make_claim(cast.sales1)
     assert client.get(reverse("admin:expenses_claim_change", args=[claim.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("who", IN_SCOPE)
+def test_claim_and_advance_pages_link_only_to_what_the_reader_can_open(client, cast, who):
+    # finance reads every claim and advance, but not the traveller's trip nor the customer file
+    import re
+
+    from tests.travel.factories import make_trip
+
+    trip = make_trip(cast.sales1, cast.customer_of_assistant1)
+    claim = make_claim(cast.sales1, trip=trip, lines=[{"customer": cast.customer_of_assistant1}])
+    advance = services.advance_request(
+        actor=cast.sales1, person=cast.sales1, purpose="Fair", amount=Decimal("500"), currency="CNY", trip=trip
+    )
+    client.force_login(getattr(cast, who))
+    for record in (claim, advance):
+        html = client.get(record.get_absolute_url()).content.decode()
+        hrefs = {h for h in re.findall(r'href="(/[^"#?]*)', html) if not h.startswith(("/static/", "/media/"))}
+        client.raise_request_exception = False  # another module's page failing is its own tests' business
+        broken = sorted(h for h in hrefs if client.get(h).status_code == 404)
+        client.raise_request_exception = True
+        assert broken == [], (record, broken)
+        assert trip.number in html  # still named, linked or not
+
+
+def test_a_full_claims_section_with_more_is_one_query(cast, django_assert_num_queries):
+    """Past the first ten the total comes with the rows (COUNT(*) OVER ()), not from a second COUNT."""
+    from expenses.queues import claims_to_review_for
+
+    for _ in range(12):
+        make_claim(cast.sales1, submit=True)
+    with django_assert_num_queries(1):
+        items = claims_to_review_for(cast.assistant1, timezone.localdate())
+    assert len(items) == 11 and "12" in items[-1].label

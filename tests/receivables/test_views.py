@@ -320,3 +320,26 @@ def test_invoice_list_sorts(client, cast, sort):
     if sort in ("open", "-open"):
         first, second = (small, big) if sort == "open" else (big, small)
         assert page.index(first.number) < page.index(second.number)
+
+
+def _broken_links(client, url: str) -> list[str]:
+    """Every same-site link on the page that answers 404 for this user."""
+    html = client.get(url).content.decode()
+    client.raise_request_exception = False  # another module's page failing is its own tests' business
+    hrefs = {h for h in re.findall(r'href="(/[^"#?]*)', html) if not h.startswith(("/static/", "/media/"))}
+    broken = sorted(h for h in hrefs if client.get(h).status_code == 404)
+    client.raise_request_exception = True
+    return broken
+
+
+@pytest.mark.parametrize("who", VISIBLE)
+def test_no_page_links_to_a_record_that_is_a_404_for_the_reader(client, cast, data, who):
+    # finance reads every account and invoice, but not the customer file nor the order behind them
+    invoice, draft, payment = data
+    client.force_login(getattr(cast, who))
+    for url in object_urls(invoice, payment, invoice.customer)[:3]:
+        assert _broken_links(client, url) == [], url
+    page = client.get(reverse("receivables:customer", args=[invoice.customer_id])).content.decode()
+    assert (f'href="{invoice.customer.get_absolute_url()}"' in page) is (who != "finance1")
+    page = client.get(reverse("receivables:detail", args=[invoice.pk])).content.decode()
+    assert (f'href="{invoice.order.get_absolute_url()}"' in page) is (who != "finance1")

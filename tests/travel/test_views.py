@@ -382,3 +382,31 @@ def test_trip_page_hides_outcomes_of_customers_not_assigned(client, cast):
     client.force_login(cast.assistant2)
     body = client.get(trip.get_absolute_url()).content.decode()
     assert "秘密的拜访结果" not in body and "Not assigned to you" in body
+
+
+def test_big_trip_export_runs_in_the_background_with_the_filters(
+    client, cast, trip_of, settings, django_capture_on_commit_callbacks
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    from core.models import Export
+
+    approved = [trip_of(S.APPROVED) for _ in range(3)]
+    trip_of()  # a draft: filtered out
+    settings.EXPORT_INLINE_MAX_ROWS = 2
+    client.force_login(cast.manager1)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("travel:export"), {"status": "approved"})
+    export = Export.objects.get()
+    assert response.status_code == 302 and response["Location"] == export.get_absolute_url()
+    export.refresh_from_db()
+    assert export.status == Export.Status.DONE, export.error
+    assert export.rows_total == 3 and export.rows_done == 3
+    book = load_workbook(
+        io.BytesIO(b"".join(client.get(reverse("export-download", args=[export.pk])).streaming_content))
+    )
+    assert sorted(r[0] for r in list(book.worksheets[0].iter_rows(values_only=True))[1:]) == sorted(
+        t.number for t in approved
+    )

@@ -411,3 +411,14 @@ def test_each_travel_home_section_is_one_query(cast, trip_of, who, django_assert
         if key.startswith("travel_") and user.role in section.roles:
             with django_assert_num_queries(1):
                 section.items(user, today)
+
+
+def test_a_full_travel_section_with_more_is_still_one_query(cast, trip_of, django_assert_num_queries):
+    """Past the first ten the total comes with the rows (COUNT(*) OVER ()), not from a second COUNT."""
+    from travel.queues import awaiting_for
+
+    for _ in range(12):
+        trip_of(S.SUBMITTED)
+    with django_assert_num_queries(1):
+        items = awaiting_for(cast.assistant1, timezone.localdate())
+    assert len(items) == 11 and "12" in items[-1].label and items[-1].url.endswith("?status=awaiting")
