@@ -339,13 +339,17 @@ class ContractDetailView(ScopedMixin, DetailView):
         contract: Contract = self.object
         user = self.request.user
         actions = services.allowed_actions(user, contract)
+        events = list(ContractEvent.objects.filter(contract=contract).select_related("actor"))
+        # A returned draft says why on top, not only deep in the timeline.
+        rejections = [e for e in events if e.action == ContractEvent.Action.REJECTED]
         performance = None
         if contract.status in Contract.LINKABLE:
             performance = attach_billing(list(with_performance(Contract.objects.filter(pk=contract.pk))))[0]
         context.update(
             section="contracts",
             lines=list(contract.lines.select_related("product")),
-            events=ContractEvent.objects.filter(contract=contract).select_related("actor"),
+            events=events,
+            rejection=rejections[-1] if rejections else None,
             attachments=ContractAttachment.objects.filter(contract=contract).select_related("uploaded_by"),
             amendments=contract.amendments.select_related("made_by"),
             orders=Order.objects.visible_to(user).filter(contract=contract).select_related("customer"),

@@ -131,7 +131,7 @@ class SampleRequest(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, db_index=True)
-    purpose = models.CharField(_("purpose"), max_length=300)
+    purpose = models.CharField(pgettext_lazy("sample request", "purpose"), max_length=300)
     needed_by = models.DateField(_("needed by"), null=True, blank=True)
     ship_to = models.CharField(_("send to"), max_length=300, blank=True, help_text=_("Address and contact person."))
     # The charge as it stands (proposed, then decided).

@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
@@ -160,7 +161,7 @@ class SampleExportView(SampleListView):
             Column(_("Customer"), lambda s: s.customer.name, 30),
             Column(_("Salesperson"), lambda s: s.salesperson, 16),
             Column(_("Status"), lambda s: s.get_status_display(), 18),
-            Column(_("Purpose"), lambda s: s.purpose, 30),
+            Column(pgettext("sample request", "Purpose"), lambda s: s.purpose, 30),
             Column(_("Charge"), lambda s: s.get_charge_display(), 12),
             Column(_("Amount charged"), lambda s: s.amount, 14, MONEY_FORMAT),
             Column(_("Currency"), lambda s: s.currency, 10),

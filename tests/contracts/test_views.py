@@ -143,6 +143,16 @@ def test_reject_without_comment_keeps_it_submitted(client, cast):
     assert "Say what needs to change." in response.content.decode()
 
 
+def test_returned_draft_says_who_returned_it_and_why_on_top(client, cast):
+    contract = the_contract(cast, status=S.SUBMITTED)
+    client.force_login(cast.manager1)
+    client.post(reverse("contracts:reject", args=[contract.pk]), {"comment": "单价低于底价"})
+    client.force_login(cast.assistant1)
+    page = client.get(contract.get_absolute_url()).content.decode()
+    note = page[page.index('id="returned-note"') : page.index("</div>", page.index('id="returned-note"'))]
+    assert "单价低于底价" in note and str(cast.manager1) in note
+
+
 @pytest.mark.parametrize("who", ["assistant1", "sales1"])
 def test_amend_and_attach_in_scope(client, cast, who):
     contract = the_contract(cast, status=S.SIGNED)

@@ -484,3 +484,15 @@ def test_excel_downloads_hold_only_what_the_user_sees(client, cast, who):
     parcels = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[1]
     expected = 2 if who in ("gm", "finance1") else visible
     assert parcels.max_row - 1 == expected
+
+
+def test_purpose_is_not_labelled_as_a_trip_purpose_in_chinese(client, cast):
+    # "Purpose" alone is travel's 出差事由; a sample's purpose has its own context (用途).
+    sample = make_sample(cast, Status.APPROVED)
+    cast.sales1.language = "zh-hans"
+    cast.sales1.save(update_fields=["language"])
+    client.force_login(cast.sales1)
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(sample.get_absolute_url()).content.decode()
+    assert "样品" in page  # the page is in Chinese
+    assert "出差事由" not in page
