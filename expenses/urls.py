@@ -6,6 +6,7 @@ app_name = "expenses"
 
 urlpatterns = [
     path("", views.ClaimListView.as_view(), name="list"),
+    path("export.xlsx", views.ClaimExportView.as_view(), name="export"),
     path("new/", views.ClaimCreateView.as_view(), name="create"),
     path("<int:pk>/", views.ClaimDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.ClaimEditView.as_view(), name="edit"),

@@ -456,3 +456,47 @@ def test_a_full_claims_section_with_more_is_one_query(cast, django_assert_num_qu
     with django_assert_num_queries(1):
         items = claims_to_review_for(cast.assistant1, timezone.localdate())
     assert len(items) == 11 and "12" in items[-1].label
+
+
+@pytest.mark.parametrize("who, count", [("sales1", 2), ("assistant1", 2), ("sales2", 0), ("finance1", 3)])
+def test_claim_excel_keeps_scope_and_totals_per_currency(client, cast, settings, who, count):
+    import io
+
+    from openpyxl import load_workbook
+
+    settings.EXPORT_INLINE_MAX_ROWS = 100
+    first = make_claim(cast.sales1, lines=[{"amount": Decimal("12.34")}, {"amount": Decimal("0.66")}])
+    make_claim(cast.sales1, lines=[{"amount": Decimal("5.00"), "currency": "USD"}])
+    make_claim(cast.sales3)
+    client.force_login(getattr(cast, who))
+    response = client.get(reverse("expenses:export"))
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True))
+    assert len(rows) == 1 + count
+    if who == "sales1":
+        assert (first.number, 2, "CNY", 13) in {(r[0], r[7], r[8], r[9]) for r in rows[1:]}
+
+
+def test_big_claim_excel_runs_in_the_background_with_the_filters(
+    client, cast, settings, django_capture_on_commit_callbacks
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    from core.models import Export
+
+    submitted = [make_claim(cast.sales1, submit=True) for _ in range(3)]
+    make_claim(cast.sales1)  # a draft, filtered out
+    settings.EXPORT_INLINE_MAX_ROWS = 2
+    client.force_login(cast.finance1)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("expenses:export"), {"status": "submitted"})
+    export = Export.objects.get()
+    assert response.status_code == 302 and response["Location"] == export.get_absolute_url()
+    export.refresh_from_db()
+    assert export.status == Export.Status.DONE, export.error
+    assert export.rows_total == 3
+    content = b"".join(client.get(reverse("export-download", args=[export.pk])).streaming_content)
+    rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+    assert sorted(r[0] for r in rows[1:]) == sorted(c.number for c in submitted)
