@@ -38,4 +38,16 @@ app.conf.beat_schedule = {
         "task": "expenses.tasks.budget_alerts_task",
         "schedule": crontab(hour=8, minute=0),
     },
+    "weekly-report-reminders": {
+        "task": "reports.tasks.weekly_report_reminders_task",
+        "schedule": crontab(hour=9, minute=0, day_of_week="mon"),
+    },
+    "weekly-report-overdue": {
+        "task": "reports.tasks.weekly_report_overdue_task",
+        "schedule": crontab(hour=10, minute=30, day_of_week="mon"),
+    },
+    "monthly-report-pack": {
+        "task": "reports.tasks.send_monthly_reports_task",
+        "schedule": crontab(hour=8, minute=0, day_of_month=1),
+    },
 }
