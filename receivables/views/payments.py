@@ -34,8 +34,10 @@ class CustomerLookupView(LoginRequiredMixin, View):
 
     def get(self, request):
         queryset = customers_for(request.user).search(request.GET.get("q", ""))
-        rows = queryset.only("pk", "code", "name", "name_en").order_by("code")[:20]
-        return JsonResponse({"results": [{"id": c.pk, "text": f"{c.code} {c.name}"} for c in rows]})
+        rows = queryset.select_related("owner").order_by("code")[:20]
+        # The payment is the customer owner's (SPEC §1: an assistant works for a chosen salesperson):
+        # name them, so an assistant serving several salespersons sees whose customer they pick.
+        return JsonResponse({"results": [{"id": c.pk, "text": f"{c.code} {c.name} · {c.owner}"} for c in rows]})
 
 
 def filtered_payments(request):

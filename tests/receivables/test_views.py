@@ -343,3 +343,20 @@ def test_no_page_links_to_a_record_that_is_a_404_for_the_reader(client, cast, da
     assert (f'href="{invoice.customer.get_absolute_url()}"' in page) is (who != "finance1")
     page = client.get(reverse("receivables:detail", args=[invoice.pk])).content.decode()
     assert (f'href="{invoice.order.get_absolute_url()}"' in page) is (who != "finance1")
+
+
+def test_assistant_records_payments_only_for_assigned_customers_and_for_their_owner(client, cast):
+    """SPEC §1: an assistant works for a salesperson they serve, on the customers assigned to them. A
+    payment's salesperson is its customer's owner, so the picker names the owner instead of a
+    separate salesperson step; a customer of a served salesperson not assigned to them is refused."""
+    client.force_login(cast.assistant2)  # serves sales1 and sales2
+    found = client.get(reverse("receivables:customer-lookup"), {"q": "T-"}).json()["results"]
+    texts = {r["id"]: r["text"] for r in found}
+    assert set(texts) == {cast.customer_shared.pk, cast.customer_of_assistant2.pk, cast.customer_of_sales2.pk}
+    assert str(cast.sales1) in texts[cast.customer_of_assistant2.pk]
+    assert str(cast.sales2) in texts[cast.customer_of_sales2.pk]
+    body = {"amount": "100", "currency": "CNY", "received_on": "2026-07-10", "method": "tt"}
+    response = client.post(reverse("receivables:payment-create"), {**body, "customer": cast.customer_unassigned.pk})
+    assert response.status_code == 200 and not Payment.objects.exists()
+    client.post(reverse("receivables:payment-create"), {**body, "customer": cast.customer_of_sales2.pk})
+    assert Payment.objects.get().salesperson == cast.sales2
