@@ -1,19 +1,27 @@
-"""In the browser: sales1 requests a trip to visit a customer, assistant1 reviews it and books a
-train ticket and a hotel, manager1 approves; the trip begins (its dates are moved to cover today),
-assistant1 checks in from the home queue, sales1 files the visit report; the itinerary PDF."""
+"""In the browser, one path from request to payment (issue 7): sales1 requests a trip to visit a
+customer, assistant1 reviews it and books a train ticket and a hotel, manager1 approves; the trip
+begins (its dates are moved to cover today), assistant1 checks in from the home queue, sales1 files
+the visit report (the itinerary PDF on the way), then files a claim against the trip with two
+receipts (a line without its receipt number first: the form says why and keeps what was typed);
+assistant1 reviews it with the checklist, manager1 approves, finance1 pays; the trip page compares
+its estimate with the claimed cost."""
 
+import re
 import shutil
 import subprocess
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.db.models import F
 from django.utils import timezone
 
 from core.seed import DEMO_PASSWORD
 from customers.models import Contact, Interaction
+from expenses.models import Claim
 from tests.browser.conftest import ARTIFACTS, login, pick
+from tests.expenses.factories import PDF_BYTES, png_bytes
 from travel.models import Booking, CheckIn, Trip, TripLeg
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,7 +33,18 @@ def as_user(page, username: str) -> None:
     page.wait_for_url("**/")
 
 
-def test_trip_from_request_to_visit_report(page, cast, screenshot):
+def add_line(page, *, day, category, amount, description, number, issuer, file=None):
+    page.fill("#id_date", day.isoformat())
+    page.select_option("#id_category", category)
+    page.fill("#id_amount", amount)
+    page.fill("#id_description", description)
+    page.fill("#id_receipt_number", number)
+    page.fill("#id_receipt_issuer", issuer)
+    if file:
+        page.set_input_files("#id_receipt_file", files=[file])
+
+
+def test_trip_from_request_to_visit_report_and_paid_claim(page, cast, screenshot):
     customer = cast.customer_of_assistant1
     customer.follow_up_days = 30
     customer.address = "南京市江宁区将军大道 88 号"
@@ -33,6 +52,7 @@ def test_trip_from_request_to_visit_report(page, cast, screenshot):
     Contact.objects.create(company=customer, name="陈经理", title="采购经理", mobile="139 0000 1234", is_primary=True)
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("dialog", lambda dialog: dialog.accept())
     start = timezone.localdate() + timedelta(days=3)
     end = start + timedelta(days=1)
 
@@ -162,6 +182,100 @@ def test_trip_from_request_to_visit_report(page, cast, screenshot):
             [pdftoppm, "-png", "-r", "80", "-f", "1", "-l", "1", str(pdf), str(ARTIFACTS / "travel-itinerary")],
             check=False,
         )
+
+    # 7. sales1 files the trip's claim with two receipts.
+    today = timezone.localdate()
+    page.goto("/expenses/")
+    page.locator("#new-claim").click()
+    page.select_option("#id_kind", "travel")
+    page.fill("#id_purpose", "南京客户拜访 Customer visit in Nanjing")
+    page.select_option("#id_trip", str(trip.pk))
+    page.locator("#save-claim").click()
+    page.wait_for_url(re.compile(r"/expenses/\d+/"))
+    claim = Claim.objects.get()
+    assert claim.trip == trip and claim.status == Claim.Status.DRAFT
+    # A hotel line without its receipt number: refused with the reason, the typed values stay.
+    add_line(page, day=today - timedelta(days=1), category="hotel", amount="428.00",
+             description="全季酒店 一晚 Ji Hotel", number="", issuer="全季酒店南京新街口店")  # fmt: skip
+    page.locator("#add-line-button").click()
+    page.wait_for_load_state()
+    assert "receipt (invoice) number" in page.locator("#add-line").inner_text()
+    assert page.input_value("#id_description") == "全季酒店 一晚 Ji Hotel"
+    assert page.input_value("#id_amount") == "428.00"
+    screenshot(page, "expenses-02-line-error")
+    page.fill("#id_receipt_number", "0455 1234")
+    page.set_input_files(
+        "#id_receipt_file", files=[{"name": "hotel.png", "mimeType": "image/png", "buffer": png_bytes(40, 20)}]
+    )
+    page.locator("#add-line-button").click()
+    page.wait_for_selector("#claim-lines tbody tr >> text=0455 1234")
+    add_line(page, day=today - timedelta(days=1), category="meals", amount="341.28",
+             description="客户晚餐 Dinner with 陈经理", number="FP-88120", issuer="南京大牌档餐饮有限公司",
+             file={"name": "dinner.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES})  # fmt: skip
+    pick(page, "id_customer", "T-A1", "T-A1")
+    page.locator("#add-line-button").click()
+    page.wait_for_selector("#claim-lines tbody tr >> text=FP-88120")
+    assert "769.28" in page.locator("[data-total=CNY]").inner_text()
+    assert page.locator(".receipt-link").count() == 2
+    screenshot(page, "expenses-03-draft-with-two-receipts")
+    page.locator("#submit-claim").click()
+    page.wait_for_selector(".alert-success")
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.SUBMITTED
+    assert claim.lines.get(receipt_number="FP-88120").customer == customer
+    assert any(m.to == ["assistant1@backdesk.example"] for m in mail.outbox)
+
+    # 8. assistant1 finds it on her queue and reviews it with the checklist.
+    as_user(page, "assistant1")
+    page.locator("#queue-claims_to_review").get_by_text(claim.number).click()
+    page.wait_for_url(re.compile(r"/expenses/\d+/"))
+    with page.expect_popup() as popup:
+        page.locator(".receipt-link").first.click()
+    assert popup.value.url.endswith("/receipt/")
+    popup.value.close()
+    page.check("#id_receipts_ok")
+    page.check("#id_content_ok")
+    page.check("#id_amounts_ok")
+    page.fill("#id_review_comment", "票据齐全，金额无误")
+    screenshot(page, "expenses-04-first-review")
+    page.locator("#pass-review").click()
+    page.wait_for_selector(".alert-success")
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.REVIEWED and claim.reviewed_by == cast.assistant1
+
+    # 9. manager1 approves.
+    as_user(page, "manager1")
+    page.locator("#queue-claims_to_approve").get_by_text(claim.number).click()
+    page.wait_for_url(re.compile(r"/expenses/\d+/"))
+    screenshot(page, "expenses-05-approval")
+    page.locator("#approve-claim").click()
+    page.wait_for_selector(".alert-success")
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.APPROVED
+
+    # 10. finance1 pays it.
+    as_user(page, "finance1")
+    page.locator("#queue-claims_to_pay").get_by_text(claim.number).click()
+    page.wait_for_url(re.compile(r"/expenses/\d+/"))
+    page.fill("#id_reference", "ICBC-20261124-01")
+    screenshot(page, "expenses-06-payment")
+    page.locator("#pay-claim").click()
+    page.wait_for_selector(".alert-success")
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.PAID and claim.paid_by == cast.finance1
+    timeline = page.locator("#claim-timeline").inner_text()
+    for who in ("Wang Qiang", "Zhao Min", "Li Na", "Wu Fang"):
+        assert who in timeline
+    screenshot(page, "expenses-07-paid")
+
+    # sales1 sees it paid in the list, and the trip's estimate against what was claimed.
+    as_user(page, "sales1")
+    page.goto("/expenses/")
+    assert "Paid" in page.locator("#claim-table").inner_text()
+    screenshot(page, "expenses-08-list")
+    page.goto(trip.get_absolute_url())
+    assert "769.28" in page.content() and "1,530.00" in page.content()
+    screenshot(page, "travel-11-estimate-vs-claimed")
     assert errors == []
 
 
