@@ -64,9 +64,13 @@ def world(cast):
     return orders
 
 
-def _context(client, user, **params):
+def _dashboard(client, user, **params):
     client.force_login(user)
-    response = client.get(reverse("home"), params)
+    return client.get(reverse("home"), {"part": "dashboard", **params}, headers={"HX-Request": "true"})
+
+
+def _context(client, user, **params):
+    response = _dashboard(client, user, **params)
     assert response.status_code == 200
     return response.context
 
@@ -120,7 +124,7 @@ def test_manager1_sees_nothing_of_team_b_even_when_asking_for_it(client, cast, w
     assert mine["aging"]["overdue_base"] == Decimal("1200.00")  # sales1's; sales3's 7777.00 is team B's
     assert {r["key"]: r["count"] for r in mine["abnormal"]["rows"]}["delivery_delay"] == 0
     assert {r["key"]: r["count"] for r in mine["complaints"]["rows"]}["billing"] == 0
-    html = client.get(reverse("home")).content.decode()
+    html = _dashboard(client, cast.manager1).content.decode()
     assert "7,777.00" not in html and "T-S3" not in html
 
 
@@ -181,7 +185,7 @@ def test_salesperson_home_figures_equal_their_lists(client, cast, world):
     )
     receivables = {r["currency"]: r for r in mine["receivables"]}
     assert receivables["CNY"]["open"] == receivables["CNY"]["overdue"] == Decimal("1200.00")
-    html = client.get(reverse("home")).content.decode()
+    html = _dashboard(client, cast.sales1).content.decode()
     assert 'id="my-figures"' in html and "7,777.00" not in html
 
 
@@ -199,13 +203,11 @@ def test_salesperson_home_shows_their_budget_use(client, cast, world):
 
 
 def test_empty_dashboard_says_what_to_do(client, cast):
-    client.force_login(cast.manager1)
-    html = client.get(reverse("home")).content.decode()
+    html = _dashboard(client, cast.manager1).content.decode()
     assert "No orders or invoices in this period." in html
     assert "Nothing is owed" in html
     assert "the funnel fills in as salespersons submit their weekly reports" in html
-    client.force_login(cast.sales1)
-    html = client.get(reverse("home")).content.decode()
+    html = _dashboard(client, cast.sales1).content.decode()
     assert "No open order." in html
 
 
@@ -224,11 +226,26 @@ def test_period_filter_and_bad_parameters(client, cast, world):
 
 
 def test_charts_are_data_not_inline_script(client, cast, world):
-    client.force_login(cast.gm)
-    html = client.get(reverse("home")).content.decode()
+    html = _dashboard(client, cast.gm).content.decode()
     for chart in ("sales-chart-data", "aging-chart-data", "complaints-chart-data"):
         assert f'data-chart="{chart}"' in html and f'id="{chart}" type="application/json"' in html
+    assert "<script>" not in html
+    # the home page loads the figures as it opens, with the chart scripts already there
+    client.force_login(cast.gm)
+    html = client.get(reverse("home"), {"period": "quarter"}).content.decode()
+    assert 'hx-trigger="load"' in html and "period=quarter" in html and "part=dashboard" in html
     assert "js/charts.js" in html and "chart.umd.min.js" in html
+    # without htmx the same figures are a page of their own
+    page = client.get(reverse("home"), {"part": "dashboard"})
+    assert "<html" in page.content.decode() and page.context["fragment"] == "home/_manager_dashboard.html"
+    assert 'data-chart="sales-chart-data"' in page.content.decode()
+
+
+def test_part_dashboard_is_the_home_page_for_roles_without_a_dashboard(client, cast):
+    client.force_login(cast.assistant1)
+    response = client.get(reverse("home"), {"part": "dashboard"})
+    assert response.status_code == 200
+    assert response.templates[0].name == "home/assistant.html" and "queues" in response.context
 
 
 def test_finance_and_assistant_homes_still_show_their_queues(client, cast, world):

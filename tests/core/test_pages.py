@@ -57,20 +57,89 @@ def test_assistant_home_lists_served_salespersons_with_assigned_counts(client, c
 
 
 def test_manager_sees_only_their_teams_and_gm_all(client, cast):
+    # the dashboard's team and salesperson filter offers the jurisdiction only
+    dashboard = {"part": "dashboard"}
     client.force_login(cast.manager1)
-    html = client.get(reverse("home")).content.decode()
-    assert "Team A" in html and "Team B" not in html
+    html = client.get(reverse("home"), dashboard).content.decode()
+    assert "Team A" in html and "Team B" not in html and str(cast.sales3) not in html
     client.force_login(cast.gm)
-    html = client.get(reverse("home")).content.decode()
-    assert "Team A" in html and "Team B" in html
+    html = client.get(reverse("home"), dashboard).content.decode()
+    assert "Team A" in html and "Team B" in html and str(cast.sales3) in html
 
 
-def test_home_queries_are_bounded(client, cast, django_assert_max_num_queries):
-    for who in ["assistant2", "sales1", "gm", "finance1"]:
-        client.force_login(getattr(cast, who))
-        # one query per home-queue section (each module adds its own), not per row
-        with django_assert_max_num_queries(12):
-            assert client.get(reverse("home")).status_code == 200
+# Per role: session, user, the user's team (menu), then about one query per home-queue section
+# of every module (the assistant has 18 of them today: receivables, samples and travel have
+# several sections each), plus the page's own (the assistant's "salespersons you serve" table).
+# The manager's and the salesperson's figures are a second request, bounded on their own.
+HOME_QUERY_BOUNDS = {"assistant": 22, "salesperson": 20, "manager": 20, "finance": 20}
+DASHBOARD_QUERY_BOUND = 20
+
+
+def _rows_for_every_module(cast, n: int) -> None:
+    """``n`` rows per module in everyone's scope: orders (some late, some abnormal), overdue
+    invoices, submitted contracts and claims, complaints."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from contracts.models import Contract
+    from customers.models import Complaint
+    from orders.models import AbnormalOrder, Order
+    from tests.contracts.factories import make_contract
+    from tests.expenses.factories import make_claim
+    from tests.orders.factories import make_order
+    from tests.receivables.factories import make_invoice
+
+    today = timezone.localdate()
+    for i in range(n):
+        person, customer = [(cast.sales1, cast.customer_of_assistant1), (cast.sales3, cast.customer_of_sales3)][i % 2]
+        order = make_order(
+            person, customer, status=Order.Status.CONFIRMED, confirmed_delivery=today - timedelta(days=3),
+            received_on=today - timedelta(days=31 * (i % 5)),
+        )  # fmt: skip
+        AbnormalOrder.objects.create(
+            order=order, kind=AbnormalOrder.Kind.QUALITY, reported_on=today, reported_by=person, cause="x"
+        )
+        make_invoice(cast, salesperson=person, customer=customer, amount=Decimal("100.00") + i,
+                     due_on=today - timedelta(days=5 + 20 * (i % 6)), invoice_date=today - timedelta(days=200))  # fmt: skip
+        make_contract(person, customer, status=Contract.Status.SUBMITTED)
+        make_claim(person, submit=True)
+        Complaint.objects.create(
+            company=customer, received_on=today, category=Complaint.Category.QUALITY, description="x", created_by=person
+        )
+
+
+def _home_queries(client, user) -> tuple[int, int]:
+    """Queries of the home page, and of its dashboard part (manager, salesperson; 0 for others)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("home"))
+        assert page.status_code == 200
+    with CaptureQueriesContext(connection) as dashboard_queries:
+        if "part=dashboard" in page.content.decode():
+            response = client.get(reverse("home"), {"part": "dashboard"}, headers={"HX-Request": "true"})
+            assert response.status_code == 200
+    return len(queries), len(dashboard_queries)
+
+
+HOME_USERS = ["assistant1", "assistant2", "sales1", "manager1", "gm", "finance1"]
+
+
+def test_home_queries_are_bounded_and_do_not_grow_with_rows(client, cast):
+    # one query per home-queue section (each module adds its own) and per dashboard figure, not per row
+    _rows_for_every_module(cast, 3)
+    few = {who: _home_queries(client, getattr(cast, who)) for who in HOME_USERS}
+    _rows_for_every_module(cast, 27)
+    many = {who: _home_queries(client, getattr(cast, who)) for who in HOME_USERS}
+    assert many == few, (few, many)
+    for who, (page, dashboard) in many.items():
+        assert page <= HOME_QUERY_BOUNDS[getattr(cast, who).home_kind], many
+        assert dashboard <= DASHBOARD_QUERY_BOUND, many
+    assert all(pair[1] for who, pair in many.items() if who in ("sales1", "manager1", "gm")), many
 
 
 def test_logout_is_a_post_and_ends_the_session(client, cast):
