@@ -30,3 +30,12 @@ def claimed_by_trip(trip_ids: list[int]) -> dict[int, dict[str, Decimal]]:
     for row in rows:
         result[row["claim__trip_id"]][row["currency"]] = cents(row["total"])
     return result
+
+
+def claims_of_trip(trip_id: int, user) -> list:
+    """The claims filed against a trip that ``user`` may open (newest first), for links on the trip page."""
+    from .models import Claim
+
+    return list(
+        Claim.objects.visible_to(user).filter(trip_id=trip_id).exclude(status=Claim.Status.WITHDRAWN).order_by("-pk")
+    )

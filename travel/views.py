@@ -355,6 +355,7 @@ class TripDetailView(ScopedMixin, DetailView):
             events=TripEvent.objects.filter(trip=trip).select_related("actor"),
             checklist=REVIEW_CHECKLIST,
             money=estimate_against_claimed(trip),
+            trip_claims=expenses_api.claims_of_trip(trip.pk, user),
             approvers=services.approvers(trip) if trip.status in Trip.AWAITING else [],
             needs_review=services.needs_review(trip),
             is_traveller=trip.traveller_id == user.pk,

@@ -410,3 +410,14 @@ def test_big_trip_export_runs_in_the_background_with_the_filters(
     assert sorted(r[0] for r in list(book.worksheets[0].iter_rows(values_only=True))[1:]) == sorted(
         t.number for t in approved
     )
+
+
+def test_trip_page_links_to_its_claims_the_reader_may_open(client, cast, trip_of):
+    from tests.expenses.factories import make_claim
+
+    trip = trip_of(S.APPROVED)
+    claim = make_claim(cast.sales1, trip=trip, submit=True)
+    for who, linked in (("sales1", True), ("manager1", True), ("assistant1", True)):
+        client.force_login(getattr(cast, who))
+        html = client.get(trip.get_absolute_url()).content.decode()
+        assert (f'href="{claim.get_absolute_url()}"' in html) is linked, who
