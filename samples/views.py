@@ -612,6 +612,17 @@ def parse_date(value: str | None) -> date | None:
         return None
 
 
+def courier_totals(summary: list[dict]) -> list[dict]:
+    """What finance checks against the couriers' statements: the month's total, per currency."""
+    totals: dict[str, dict] = {}
+    for row in summary:
+        total = totals.setdefault(row["cost_currency"], {"currency": row["cost_currency"], "parcels": 0,
+                                                         "total": Decimal("0.00")})  # fmt: skip
+        total["parcels"] += row["parcels"]
+        total["total"] += row["total"] or Decimal("0.00")
+    return sorted(totals.values(), key=lambda t: t["currency"] or "")
+
+
 class CourierReconciliationView(LoginRequiredMixin, TemplateView):
     """快递单对账: courier charges of a month, per courier, for finance (before the 15th)."""
 
@@ -629,9 +640,11 @@ class CourierReconciliationView(LoginRequiredMixin, TemplateView):
         month = self.get_month()
         samples = self.get_samples(month)
         parcels = samples.select_related("customer", "salesperson").order_by("courier", "sent_on", "pk")
+        summary = services.courier_summary(samples)
         context.update(
             month=month,
-            summary=services.courier_summary(samples),
+            summary=summary,
+            totals=courier_totals(summary),
             parcels=list(parcels[:500]),
             parcel_count=samples.count(),
             **month_navigation(month, month, timezone.localdate()),
@@ -660,11 +673,14 @@ class CourierReconciliationView(LoginRequiredMixin, TemplateView):
             Column(_("Courier cost"), lambda s: s.cost, 14, MONEY_FORMAT),
         ]
         parcels = samples.select_related("customer", "salesperson").order_by("courier", "sent_on", "pk")
+        summary = services.courier_summary(samples)
+        totals = [{"courier": _("Total"), "parcels": t["parcels"], "cost_currency": t["currency"], "total": t["total"]}
+                  for t in courier_totals(summary)]  # fmt: skip
         return xlsx_response(
             f"courier-charges-{month:%Y-%m}.xlsx",
             [
-                (_("Per courier"), summary_columns, services.courier_summary(samples)),
-                (_("Parcels"), detail_columns, parcels.iterator(chunk_size=500)),
+                (_("Per courier"), summary_columns, [*summary, *totals]),
+                (pgettext("list of parcels sent", "Parcels"), detail_columns, parcels.iterator(chunk_size=500)),
             ],
         )
 

@@ -375,15 +375,22 @@ def test_courier_reconciliation_page_and_excel(client, cast):
     assert [(r["courier"], r["parcels"], r["total"]) for r in response.context["summary"]] == [
         ("SF Express", 2, Decimal("46.00"))
     ]
+    extra = make_sample(cast, Status.DISPATCHED, sent_on=date(2026, 5, 21))
+    SampleRequest.objects.filter(pk=extra.pk).update(courier="EMS", cost=Decimal("9.50"))
+    response = client.get(reverse("samples:couriers"))
+    # The month's total per currency, to tie out with the couriers' statements.
+    assert response.context["totals"] == [{"currency": "CNY", "parcels": 3, "total": Decimal("55.50")}]
+    assert 'data-total="CNY"' in response.content.decode() and "CNY\xa055.50" in response.content.decode()
     xlsx = client.get(reverse("samples:couriers-export") + "?month=2026-05")
     book = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
     summary, parcels = book.worksheets
-    assert [c.value for c in list(summary.iter_rows())[1]] == ["SF Express", 2, "CNY", 46]
-    assert parcels.max_row == 3
+    rows = [[c.value for c in row] for row in summary.iter_rows()]
+    assert rows[1:] == [["EMS", 1, "CNY", 9.5], ["SF Express", 2, "CNY", 46], ["Total", 3, "CNY", 55.5]]
+    assert parcels.max_row == 4
     # An assistant sees only their own customers' parcels.
     client.force_login(cast.assistant1)
     response = client.get(reverse("samples:couriers") + "?month=2026-05")
-    assert [r["parcels"] for r in response.context["summary"]] == [1]
+    assert sorted(r["parcels"] for r in response.context["summary"]) == [1, 1]
 
 
 # Query counts --------------------------------------------------------------------------------
