@@ -99,3 +99,20 @@ def test_contract_from_draft_to_signed(page, cast, screenshot, tmp_path):
     assert actions == ["created", "submitted", "manager_approved", "gm_approved", "signed"]
     screenshot(page, "contract-6-signed")
     assert errors == []
+
+
+def test_contract_list_on_a_phone_shows_status_and_amount(page, cast, screenshot):
+    from tests.contracts.factories import make_contract
+
+    contract = make_contract(cast.sales1, cast.customer_of_assistant1, maker=cast.assistant1,
+                             status=Contract.Status.SUBMITTED, amount="12345.60")  # fmt: skip
+    page.set_viewport_size({"width": 390, "height": 844})
+    as_user(page, "sales1")
+    page.goto("/contracts/")
+    row = page.locator("#contract-table tbody tr").first
+    assert contract.number in row.inner_text()
+    # Status and amount stay on screen at 390 px (they used to be cut off to the right).
+    for text in ("Awaiting manager", "CNY\xa012,345.60"):
+        box = row.get_by_text(text).locator("visible=true").first.bounding_box()
+        assert box and box["x"] + box["width"] <= 390, text
+    screenshot(page, "contract-list-phone")
