@@ -10,7 +10,7 @@ same filters, so a click shows the rows that make it up.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -69,6 +69,10 @@ class Filters:
     team: Team | None = None
     salespersons: list[User] = field(default_factory=list)
     teams: list[Team] = field(default_factory=list)
+
+    @property
+    def last(self) -> date:
+        return self.end - timedelta(days=1)
 
     @property
     def salesperson_ids(self) -> list[int] | None:
@@ -228,10 +232,18 @@ def sales_by_month(user: User, filters: Filters, rates: dict[str, Decimal]) -> d
                 "color": COLORS[1],
             },
         ],
-        "aspect": 2.4,
+        "aspect": 2.2,
+        "aspectSmall": 1.6,
     }
     return {
         "rows": result_rows,
+        # The order list filters one month at a time: the period's orders are the list of its orders.
+        "orders_url": _url(
+            "orders:list",
+            month=f"{filters.anchor:%Y-%m}" if filters.period == "month" else "",
+            salesperson=filters.person_param,
+        ),
+        "invoices_url": _url("receivables:list", status="issued", salesperson=filters.person_param),
         "currencies": ordered_currencies,
         "totals": totals,
         "chart": chart,
@@ -287,6 +299,7 @@ def receivables_aging(user: User, filters: Filters, today: date, top: int = 10) 
             }
         ],
         "legend": False,
+        "aspectSmall": 1.8,
     }
     return {
         "buckets": buckets,
@@ -389,6 +402,7 @@ def budgets(user: User, year: int, salesperson_ids: list[int] | None, team: Team
             {"label": _("Budget"), "data": [float(r["usage"].budget.amount) for r in rows], "color": COLORS[7]},
             {"label": _("Used"), "data": [float(r["usage"].used) for r in rows], "color": COLORS[4]},
         ],
+        "aspectSmall": 1.6,
     }
     return {
         "rows": rows,
@@ -424,6 +438,7 @@ def complaints_by_category(user: User, filters: Filters) -> dict:
         "labels": [str(r["label"]) for r in rows],
         "datasets": [{"label": _("Complaints"), "data": [r["count"] for r in rows], "color": COLORS[4]}],
         "legend": False,
+        "aspectSmall": 1.8,
     }
     return {
         "rows": rows,
@@ -447,6 +462,7 @@ def funnel(user: User, salesperson_ids: list[int] | None) -> dict:
         "labels": [str(r["label"]) for r in rows],
         "datasets": [{"label": _("Opportunities"), "data": [r["count"] for r in rows], "color": COLORS[3]}],
         "legend": False,
+        "aspectSmall": 1.8,
     }
     return {"rows": rows, "currencies": currencies, "chart": chart, "empty": not any(r["count"] for r in rows)}
 

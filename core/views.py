@@ -14,6 +14,9 @@ from accounts.models import User
 from . import dashboard, home
 
 DASHBOARD_KINDS = ("manager", "salesperson")
+# Queue sections whose figures the dashboard shows itself, with the filters and drill-down
+# (receivables' overdue total and top 10 overdue customers = the dashboard's aging panel).
+SHOWN_ON_DASHBOARD = {"manager": ("overdue_total", "top_overdue_customers")}
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -49,7 +52,14 @@ class HomeView(LoginRequiredMixin, TemplateView):
             else:
                 context["mine"] = dashboard.salesperson_home(user, today)
             return context
-        context["queues"] = home.queues_for(user, kind, today)
+        queues = [
+            home.Queue(section=s, items=s.items(user, today))
+            for s in sorted(home.SECTIONS.values(), key=lambda s: (s.order, s.key))
+            if kind in s.roles and s.key not in SHOWN_ON_DASHBOARD.get(kind, ())
+        ]
+        context["queues"] = queues
+        context["busy_queues"] = [q for q in queues if q.items]
+        context["quiet_queues"] = [q for q in queues if not q.items]
         if kind in DASHBOARD_KINDS:
             params = self.request.GET.copy()
             params["part"] = "dashboard"
