@@ -173,9 +173,11 @@ def test_detail_shows_only_allowed_actions(client, cast):
     client.force_login(cast.manager1)
     page = client.get(contract.get_absolute_url()).content.decode()
     assert 'id="approve-contract"' in page and 'id="reject-contract"' in page and 'id="submit-contract"' not in page
+    assert "Awaiting your decision" in page  # not "awaiting the decision of <yourself>"
     client.force_login(cast.assistant1)
     page = client.get(contract.get_absolute_url()).content.decode()
     assert 'id="approve-contract"' not in page and 'id="edit-contract"' not in page
+    assert "Awaiting your decision" not in page and f"Awaiting the decision of {cast.manager1}" in page
     client.force_login(cast.finance1)  # finance does not see contracts at all
     assert client.get(contract.get_absolute_url()).status_code == 404
 
