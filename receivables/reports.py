@@ -76,7 +76,7 @@ def aging(instalments, today: date, by: str = "customer", *, overdue_only: bool 
 
     from .models import Allocation, Instalment
 
-    scoped_sql, scoped_params = instalments.values("pk").query.sql_with_params()
+    scoped_sql, scoped_params = instalments.order_by().values("pk").query.sql_with_params()  # no sort in IN (...)
     rates = rates_on(today)
     rate_case = "CASE o.currency " + " ".join("WHEN %s THEN %s" for _ in rates) + " ELSE NULL END"
     rate_params: list = [v for pair in rates.items() for v in pair]
@@ -88,33 +88,37 @@ def aging(instalments, today: date, by: str = "customer", *, overdue_only: bool 
         select_sql.append(f"SUM(CASE WHEN {condition} THEN {base_amount} ELSE 0 END) AS {key}_base")
         select_params += params + params + rate_params
     select_params += rate_params  # total_base
-    group = {
-        "customer": (f"JOIN {_table(Company)} g ON g.id = o.customer_id", "g.id", "g.code", "g.name"),
-        "salesperson": (f"JOIN {_table(User)} g ON g.id = o.salesperson_id", "g.id", "g.username", "g.display_name"),
-        "team": (
-            f"JOIN {_table(User)} u ON u.id = o.salesperson_id LEFT JOIN {_table(Team)} g ON g.id = u.team_id",
-            "g.id", "g.name", "g.name",
-        ),
+    # Aggregate per group id and currency first, then join the few group rows for their code and
+    # name: grouping 60,000 rows on an integer is cheaper than on (id, code, name) after a join
+    # (SQLite at scale 100, finance's aging by customer: 230 ms -> 165 ms for the statement).
+    gkey, table, gcode, gname = {
+        "customer": ("inv.customer_id", _table(Company), "g.code", "g.name"),
+        "salesperson": ("inv.salesperson_id", _table(User), "g.username", "g.display_name"),
+        "team": (f"(SELECT u.team_id FROM {_table(User)} u WHERE u.id = inv.salesperson_id)", _table(Team),
+                 "g.name", "g.name"),
     }[by]  # fmt: skip
-    join, gid, gcode, gname = group
+    sums = [f"a.{key}{suffix}" for key, *_rest in BUCKETS for suffix in ("", "_base")] + ["a.total", "a.total_base"]
     sql = f"""
-        SELECT {gid}, {gcode}, {gname}, o.currency, {", ".join(select_sql)}, SUM(o.open_amount) AS total,
-               SUM({base_amount}) AS total_base
+        SELECT g.id, {gcode}, {gname}, a.currency, {", ".join(sums)}
         FROM (
-            SELECT i.id, i.due_on, inv.currency, inv.customer_id, inv.salesperson_id,
-                   i.amount - COALESCE(paid.total, 0) AS open_amount
-            FROM {_table(Instalment)} i
-            JOIN {_table(Invoice)} inv ON inv.id = i.invoice_id
-            LEFT JOIN (
-                SELECT al.instalment_id, SUM(al.amount) AS total
-                FROM {_table(Allocation)} al JOIN {_table(Payment)} p ON p.id = al.payment_id
-                WHERE p.status <> %s GROUP BY al.instalment_id
-            ) paid ON paid.instalment_id = i.id
-            WHERE inv.status = %s AND i.id IN ({scoped_sql})
-        ) o
-        {join}
-        WHERE o.open_amount > 0{" AND o.due_on < %s" if overdue_only else ""}
-        GROUP BY {gid}, {gcode}, {gname}, o.currency
+            SELECT o.gkey, o.currency, {", ".join(select_sql)}, SUM(o.open_amount) AS total,
+                   SUM({base_amount}) AS total_base
+            FROM (
+                SELECT i.id, i.due_on, inv.currency, {gkey} AS gkey,
+                       i.amount - COALESCE(paid.total, 0) AS open_amount
+                FROM {_table(Instalment)} i
+                JOIN {_table(Invoice)} inv ON inv.id = i.invoice_id
+                LEFT JOIN (
+                    SELECT al.instalment_id, SUM(al.amount) AS total
+                    FROM {_table(Allocation)} al JOIN {_table(Payment)} p ON p.id = al.payment_id
+                    WHERE p.status <> %s GROUP BY al.instalment_id
+                ) paid ON paid.instalment_id = i.id
+                WHERE inv.status = %s AND i.id IN ({scoped_sql})
+            ) o
+            WHERE o.open_amount > 0{" AND o.due_on < %s" if overdue_only else ""}
+            GROUP BY o.gkey, o.currency
+        ) a
+        LEFT JOIN {table} g ON g.id = a.gkey
     """  # noqa: S608  (table names from _meta, values as parameters)
     params = [
         *[connection.ops.adapt_datefield_value(p) if isinstance(p, date) else p for p in select_params],
@@ -151,6 +155,8 @@ def aging(instalments, today: date, by: str = "customer", *, overdue_only: bool 
 def _money(value) -> Decimal | None:
     if value is None:
         return None
+    if value == 0:  # most buckets of most groups are empty: skip the conversion (thousands of rows)
+        return ZERO
     # SQLite returns floats for sums of NUMERIC columns: back to cents (exact at these magnitudes).
     return (value if isinstance(value, Decimal) else Decimal(repr(value))).quantize(Decimal("0.01"))
 
