@@ -94,8 +94,8 @@ def aging(instalments, today: date, by: str = "customer", *, overdue_only: bool 
     gkey, table, gcode, gname = {
         "customer": ("inv.customer_id", _table(Company), "g.code", "g.name"),
         "salesperson": ("inv.salesperson_id", _table(User), "g.username", "g.display_name"),
-        "team": (f"(SELECT u.team_id FROM {_table(User)} u WHERE u.id = inv.salesperson_id)", _table(Team),
-                 "g.name", "g.name"),
+        "team": (f"(SELECT u.team_id FROM {_table(User)} u WHERE u.id = inv.salesperson_id)",  # noqa: S608
+                 _table(Team), "g.name", "g.name"),
     }[by]  # fmt: skip
     sums = [f"a.{key}{suffix}" for key, *_rest in BUCKETS for suffix in ("", "_base")] + ["a.total", "a.total_base"]
     sql = f"""
