@@ -26,15 +26,14 @@ def funnel_lines(user, *, salesperson_ids: list[int] | None = None) -> list[dict
 
     from .models import Opportunity, WeeklyReport
 
-    latest = (
-        WeeklyReport.objects.submitted()
-        .filter(salesperson=OuterRef("report__salesperson"))
-        .order_by("-week")
-        .values("pk")[:1]
-    )
-    lines = Opportunity.objects.visible_to(user).filter(report=Subquery(latest))
+    # The latest submitted report per salesperson is a subquery per salesperson (a handful),
+    # not per opportunity line: the lines are then read by an index on report_id.
+    people = visible_salespersons(user)
     if salesperson_ids is not None:
-        lines = lines.filter(report__salesperson__in=visible_salespersons(user).filter(pk__in=salesperson_ids))
+        people = people.filter(pk__in=salesperson_ids)
+    latest = WeeklyReport.objects.submitted().filter(salesperson=OuterRef("pk")).order_by("-week").values("pk")[:1]
+    report_ids = people.annotate(latest=Subquery(latest)).filter(latest__isnull=False).values("latest")
+    lines = Opportunity.objects.visible_to(user).filter(report__in=report_ids)
     rows = []
     for salesperson_id, team_id, stage, currency, amount, probability in lines.values_list(
         "report__salesperson_id", "report__salesperson__team_id", "stage", "currency", "amount", "probability"

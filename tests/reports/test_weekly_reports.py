@@ -365,3 +365,23 @@ def test_opportunity_visible_to_matches_funnel(cast, reports):
     # An assistant sees the opportunity lines of assigned customers only, in the model's own queryset.
     assert set(Opportunity.objects.visible_to(cast.assistant1).values_list("customer__code", flat=True)) == {
         "T-A1", "T-SH"}  # fmt: skip
+
+
+def test_funnel_page_query_count_does_not_grow_with_rows(client, cast, django_assert_max_num_queries):
+    client.force_login(cast.gm)
+    make_report(cast.sales1, LAST_WEEK, lines=[(cast.customer_of_assistant1, "lead", "1.00", 10)])
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse("reports:funnel"))
+    for weeks_back in range(1, 10):
+        lines = [(cast.customer_shared, "won", "5.00", 100)] * 20
+        make_report(cast.sales2, LAST_WEEK - timedelta(days=7 * weeks_back), lines=lines)
+        make_report(
+            cast.sales3, LAST_WEEK - timedelta(days=7 * weeks_back), lines=[(cast.customer_of_sales3, "lost", "2", 0)]
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("reports:funnel"))
+    assert {r["stage"]: r["count"] for r in response.context["table"].stages if r["count"]} == {
+        "lead": 1,
+        "won": 20,
+        "lost": 1,
+    }
