@@ -232,7 +232,7 @@ def sales_by_month(user: User, filters: Filters, rates: dict[str, Decimal]) -> d
                 "color": COLORS[1],
             },
         ],
-        "aspect": 2.2,
+        "aspect": 3.2,
         "aspectSmall": 1.6,
     }
     return {
