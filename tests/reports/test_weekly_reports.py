@@ -385,3 +385,19 @@ def test_funnel_page_query_count_does_not_grow_with_rows(client, cast, django_as
         "won": 20,
         "lost": 1,
     }
+
+
+@pytest.mark.parametrize("who", ["sales1", "assistant1", "manager1", "manager2", "gm", "finance1"])
+def test_list_excel_in_scope_with_filters_and_types(client, cast, reports, who):
+    client.force_login(getattr(cast, who))
+    response = client.get(reverse("reports:export"), {"week": "2026-W47"})
+    assert response.status_code == 200
+    book = load_workbook(BytesIO(b"".join(response.streaming_content)))
+    rows = list(book["Weekly reports"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("Week", "From", "Salesperson")
+    names = sorted(r[2] for r in rows[1:])
+    expected = {"sales1": ["王强 Wang Qiang"], "assistant1": ["王强 Wang Qiang"], "manager1": ["王强 Wang Qiang"],
+                "manager2": ["张磊 Zhang Lei"], "gm": ["张磊 Zhang Lei", "王强 Wang Qiang"], "finance1": []}[who]  # fmt: skip
+    assert names == expected
+    for row in rows[1:]:
+        assert row[0] == "2026-W47" and isinstance(row[1], datetime) and isinstance(row[6], datetime)
