@@ -503,3 +503,11 @@ def test_purpose_is_not_labelled_as_a_trip_purpose_in_chinese(client, cast):
     page = client.get(sample.get_absolute_url()).content.decode()
     assert "样品" in page  # the page is in Chinese
     assert "出差事由" not in page
+
+
+def test_conversion_date_range_is_not_labelled_destination_in_chinese(client, cast):
+    # "to" alone is travel's 目的地 (a trip's destination); the date range has its own context.
+    client.force_login(cast.sales1)
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(reverse("samples:conversion")).content.decode()
+    assert "转化率" in page and "目的地" not in page
