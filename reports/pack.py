@@ -16,8 +16,9 @@ from datetime import date
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 
 from accounts.models import User
@@ -110,9 +111,10 @@ def budgets_sheet(user: User, month: date):
         Column(_("Category"), lambda u: u.budget.get_category_display() or _("All categories"), 16),
         Column(_("Currency"), lambda u: u.budget.currency, 9),
         Column(_("Budget"), lambda u: u.budget.amount, 14, MONEY_FORMAT),
-        Column(_("Paid"), lambda u: u.paid, 14, MONEY_FORMAT),
+        # Contextual: the bare "Paid"/"Pending" msgids are translated for receivables and reminders.
+        Column(pgettext("expense budget", "Paid"), lambda u: u.paid, 14, MONEY_FORMAT),
         Column(_("Approved"), lambda u: u.approved, 14, MONEY_FORMAT),
-        Column(_("Pending"), lambda u: u.pending, 14, MONEY_FORMAT),
+        Column(pgettext("expense budget", "Pending"), lambda u: u.pending, 14, MONEY_FORMAT),
         Column(_("Used"), lambda u: u.used, 14, MONEY_FORMAT),
         Column(_("Remaining"), lambda u: u.remaining, 14, MONEY_FORMAT),
         Column(_("Used %"), lambda u: u.percent_shown, 9, PERCENT),
@@ -160,14 +162,20 @@ SHEETS = (orders_sheet, contracts_sheet, aging_sheet, budgets_sheet, complaints_
 def build_pack(user: User, month: date) -> bytes:
     """The workbook of ``user``'s jurisdiction for ``month`` (write-only; a cover sheet first)."""
     workbook = Workbook(write_only=True)
+    first, last = month_range(month)
     cover = [
-        {"k": _("Monthly report pack"), "v": f"{month:%Y-%m}"},
         {"k": _("Manager"), "v": str(user)},
-        {"k": _("From"), "v": month},
-        {"k": _("To"), "v": month_range(month)[1]},
+        {"k": _("Month start"), "v": first},
+        {"k": _("Month end"), "v": last},
+        {"k": _("Generated"), "v": timezone.now()},
     ]
-    write_sheet(workbook, _("Summary"), [Column("", lambda r: r["k"], 24),
-                                         Column("", lambda r: r["v"], 24, DATE_FORMAT)], cover)  # fmt: skip
+    write_sheet(
+        workbook,
+        _("Summary"),
+        [Column(_("Monthly report pack"), lambda r: r["k"], 24),
+         Column(f"{month:%Y-%m}", lambda r: r["v"], 24, DATE_FORMAT)],
+        cover,
+    )  # fmt: skip
     for sheet in SHEETS:
         title, columns, rows = sheet(user, month)
         write_sheet(workbook, str(title), columns, rows)

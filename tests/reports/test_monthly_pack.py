@@ -72,6 +72,7 @@ def test_workbook_of_manager1_matches_the_modules_own_pages(client, data):
     message = next(m for m in mail.outbox if m.to == ["manager1@backdesk.example"])
     book = attachment(message)
     assert book.sheetnames == SHEETS
+    assert rows(book["Expenses vs budget"])[0][4:7] == ("Paid", "Approved", "Pending")
 
     orders = rows(book["Orders"])
     assert orders[0][:5] == ("Salesperson", "Orders received", "Completed", "Open", "Cancelled")
@@ -92,7 +93,9 @@ def test_workbook_of_manager1_matches_the_modules_own_pages(client, data):
     assert complaints["Quality"] == (1, 1) and complaints["Delivery"] == (0, 0) and complaints["Total"] == (1, 1)
 
     summary = rows(book["Summary"])
-    assert summary[1][1] == "2026-10" and isinstance(summary[3][1], datetime)  # a real date
+    assert summary[0] == ("Monthly report pack", "2026-10")
+    assert summary[1] == ("Manager", "李娜 Li Na")
+    assert summary[2][1] == datetime(2026, 10, 1) and summary[3][1] == datetime(2026, 10, 31)  # real dates
 
 
 def test_gm_workbook_covers_the_company(data):
