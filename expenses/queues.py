@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -37,14 +37,35 @@ def _claim_item(claim: Claim) -> home.QueueItem:
     )
 
 
-def claims_to_review_for(user, today: date) -> list[home.QueueItem]:
+def waiting_q(user) -> Q:
+    """Claims on which ``user`` is the next to act: the first review (assistants, for the salespersons
+    they serve), the approval (managers), the payment (finance), a claim returned to its claimant.
+    The claim list's "waiting for me" filter and the home section use this one rule."""
+    q = Q(pk__in=[])
+    if user.role == User.Role.ASSISTANT:
+        q |= Q(status=Claim.Status.SUBMITTED, claimant__in=served_salesperson_ids(user))
+    if user.role == User.Role.MANAGER or user.is_superuser:
+        mine = Q(claimant__team__manager=user) & ~Q(claimant__role=User.Role.MANAGER)
+        if user.is_gm or user.is_superuser:
+            mine |= Q(claimant__role=User.Role.MANAGER) | Q(claimant__team__manager__isnull=True)
+        q |= Q(status=Claim.Status.REVIEWED) & mine
+    if user.is_finance:
+        q |= Q(status=Claim.Status.APPROVED)
+    q |= Q(status=Claim.Status.RETURNED, claimant=user)
+    return q
+
+
+def claims_waiting_for(user, today: date) -> list[home.QueueItem]:
+    # One section (one query) for every step rather than one per step: an assistant's or a manager's
+    # home stays within its query budget, and "more" opens the same list filter.
     queryset = (
-        Claim.objects.filter(status=Claim.Status.SUBMITTED, claimant__in=served_salesperson_ids(user))
+        Claim.objects.filter(waiting_q(user))
+        .exclude(~Q(status=Claim.Status.RETURNED), claimant=user)  # nobody reviews or pays their own claim
         .select_related("claimant")
         .order_by("submitted_at", "pk")
     )
     url = reverse("expenses:list") + "?status=to_act"
-    return _with_more(queryset, _claim_item, url=url, label=_("All %(count)s claims to review"))
+    return _with_more(queryset, _claim_item, url=url, label=_("All %(count)s claims waiting for you"))
 
 
 def _approvable(model, person: str, status: str, user) -> QuerySet:
@@ -57,36 +78,6 @@ def _approvable(model, person: str, status: str, user) -> QuerySet:
             | queryset.filter(**{f"{person}__team__manager": user})
         )
     return queryset.filter(**{f"{person}__team__manager": user}).exclude(**{f"{person}__role": User.Role.MANAGER})
-
-
-def claims_to_approve_for(user, today: date) -> list[home.QueueItem]:
-    queryset = (
-        _approvable(Claim, "claimant", Claim.Status.REVIEWED, user)
-        .select_related("claimant")
-        .order_by("submitted_at", "pk")
-    )
-    url = reverse("expenses:list") + "?status=to_act"
-    return _with_more(queryset, _claim_item, url=url, label=_("All %(count)s claims to approve"))
-
-
-def claims_to_pay_for(user, today: date) -> list[home.QueueItem]:
-    if not user.is_finance:
-        return []
-    queryset = (
-        Claim.objects.filter(status=Claim.Status.APPROVED).select_related("claimant").order_by("approved_at", "pk")
-    )
-    url = reverse("expenses:list") + "?status=approved"
-    return _with_more(queryset, _claim_item, url=url, label=_("All %(count)s claims to pay"))
-
-
-def claims_returned_for(user, today: date) -> list[home.QueueItem]:
-    queryset = (
-        Claim.objects.filter(status=Claim.Status.RETURNED, claimant=user)
-        .select_related("claimant")
-        .order_by("-updated_at", "pk")
-    )
-    url = reverse("expenses:list") + "?status=returned"
-    return _with_more(queryset, _claim_item, url=url, label=_("All %(count)s returned claims"))
 
 
 def _advance_item(advance: Advance) -> home.QueueItem:
@@ -115,42 +106,12 @@ def advances_to_act_for(user, today: date) -> list[home.QueueItem]:
 
 home.register(
     home.QueueSection(
-        key="claims_to_review",
-        title=gettext_lazy("Expense claims to review"),
+        key="claims_waiting",
+        title=gettext_lazy("Expense claims waiting for you"),
         icon="receipt",
-        roles=("assistant",),
-        items=claims_to_review_for,
+        roles=("assistant", "salesperson", "manager", "finance"),
+        items=claims_waiting_for,
         order=60,
-    )
-)
-home.register(
-    home.QueueSection(
-        key="claims_to_approve",
-        title=gettext_lazy("Expense claims to approve"),
-        icon="receipt-cutoff",
-        roles=("manager",),
-        items=claims_to_approve_for,
-        order=60,
-    )
-)
-home.register(
-    home.QueueSection(
-        key="claims_to_pay",
-        title=gettext_lazy("Expense claims to pay"),
-        icon="cash-coin",
-        roles=("finance",),
-        items=claims_to_pay_for,
-        order=61,
-    )
-)
-home.register(
-    home.QueueSection(
-        key="claims_returned",
-        title=gettext_lazy("Expense claims returned to you"),
-        icon="arrow-return-left",
-        roles=("salesperson", "assistant", "manager"),
-        items=claims_returned_for,
-        order=62,
     )
 )
 home.register(

@@ -21,8 +21,6 @@ from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 
-from accounts.models import User
-from accounts.scope import served_salesperson_ids
 from core.background_exports import BackgroundExportMixin
 from core.exports import DATE_FORMAT, MONEY_FORMAT, Column
 from core.mixins import HtmxTemplateMixin, ScopedMixin
@@ -46,6 +44,7 @@ from .forms import (
     SettleForm,
 )
 from .models import Advance, Budget, Claim, ClaimLine, cents, totals_by_currency
+from .queues import waiting_q
 
 Status = Claim.Status
 STATUS_RANK = Case(
@@ -97,20 +96,9 @@ class ClaimListView(ScopedMixin, HtmxTemplateMixin, ListView):
         return sort if sort.lstrip("-") in SORTS else DEFAULT_SORT
 
     def waiting_for(self, qs):
-        """Claims on which the user is the next to act."""
+        """Claims on which the user is the next to act (the same rule as the home section)."""
         user = self.request.user
-        q = Q(pk__in=[])
-        if user.role == User.Role.ASSISTANT:
-            q |= Q(status=Status.SUBMITTED, claimant__in=served_salesperson_ids(user))
-        if user.role == User.Role.MANAGER or user.is_superuser:
-            mine = Q(claimant__team__manager=user) & ~Q(claimant__role=User.Role.MANAGER)
-            if user.is_gm or user.is_superuser:
-                mine |= Q(claimant__role=User.Role.MANAGER) | Q(claimant__team__manager__isnull=True)
-            q |= Q(status=Status.REVIEWED) & mine
-        if user.is_finance:
-            q |= Q(status=Status.APPROVED)
-        q |= Q(status=Status.RETURNED, claimant=user)
-        return qs.filter(q).exclude(~Q(status=Status.RETURNED), claimant=user)
+        return qs.filter(waiting_q(user)).exclude(~Q(status=Status.RETURNED), claimant=user)
 
     def get_queryset(self):
         qs = super().get_queryset().select_related("claimant", "trip")

@@ -68,10 +68,25 @@ def awaiting_decision_queryset(user: User) -> QuerySet[Trip]:
 
 
 def awaiting_for(user, today: date) -> list[home.QueueItem]:
-    queryset = awaiting_decision_queryset(user).select_related("traveller").order_by("submitted_at", "pk")
+    # The trips to decide and the trips returned to their maker or traveller for changes, in one
+    # section and one query: both wait for this user, and a home page stays within its query budget.
+    returned = (
+        Trip.objects.visible_to(user)
+        .filter(status=Trip.Status.DRAFT, returned=True)
+        .filter(Q(traveller=user) | Q(created_by=user))
+    )
+    queryset = (
+        (awaiting_decision_queryset(user) | returned)
+        .select_related("traveller")
+        .order_by("-returned", "submitted_at", "pk")
+    )
+
+    def item(trip: Trip) -> home.QueueItem:
+        return _trip_item(trip, badge=_("Returned") if trip.status == Trip.Status.DRAFT else "")
+
     return _with_more(
         queryset,
-        _trip_item,
+        item,
         url=reverse("travel:list") + "?status=awaiting",
         more=_("All %(count)s trips waiting for you"),
     )
@@ -107,22 +122,6 @@ def reports_due_for(user, today: date) -> list[home.QueueItem]:
         lambda trip: _trip_item(trip, badge=_("Report due")),
         url=reverse("travel:list") + "?status=to_report",
         more=_("All %(count)s visit reports due"),
-    )
-
-
-def returned_for(user, today: date) -> list[home.QueueItem]:
-    queryset = (
-        Trip.objects.visible_to(user)
-        .filter(status=Trip.Status.DRAFT, returned=True)
-        .filter(Q(traveller=user) | Q(created_by=user))
-        .select_related("traveller")
-        .order_by("-updated_at", "pk")
-    )
-    return _with_more(
-        queryset,
-        lambda trip: _trip_item(trip, badge=_("Returned")),
-        url=reverse("travel:list") + "?status=returned",
-        more=_("All %(count)s trips returned"),
     )
 
 
@@ -173,7 +172,7 @@ for section in (
         key="travel_awaiting",
         title=gettext_lazy("Trips waiting for you"),
         icon="airplane",
-        roles=("assistant", "manager"),
+        roles=("assistant", "salesperson", "manager"),
         items=awaiting_for,
         order=30,
     ),
@@ -200,14 +199,6 @@ for section in (
         roles=("salesperson", "manager"),
         items=reports_due_for,
         order=34,
-    ),
-    home.QueueSection(
-        key="travel_returned",
-        title=gettext_lazy("Trips returned for changes"),
-        icon="arrow-return-left",
-        roles=("assistant", "salesperson", "manager"),
-        items=returned_for,
-        order=35,
     ),
     home.QueueSection(
         key="travel_findings",

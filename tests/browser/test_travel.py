@@ -227,7 +227,7 @@ def test_trip_from_request_to_visit_report_and_paid_claim(page, cast, screenshot
 
     # 8. assistant1 finds it on her queue and reviews it with the checklist.
     as_user(page, "assistant1")
-    page.locator("#queue-claims_to_review").get_by_text(claim.number).click()
+    page.locator("#queue-claims_waiting").get_by_text(claim.number).click()
     page.wait_for_url(re.compile(r"/expenses/\d+/"))
     with page.expect_popup() as popup:
         page.locator(".receipt-link").first.click()
@@ -245,7 +245,7 @@ def test_trip_from_request_to_visit_report_and_paid_claim(page, cast, screenshot
 
     # 9. manager1 approves.
     as_user(page, "manager1")
-    page.locator("#queue-claims_to_approve").get_by_text(claim.number).click()
+    page.locator("#queue-claims_waiting").get_by_text(claim.number).click()
     page.wait_for_url(re.compile(r"/expenses/\d+/"))
     screenshot(page, "expenses-05-approval")
     page.locator("#approve-claim").click()
@@ -255,7 +255,7 @@ def test_trip_from_request_to_visit_report_and_paid_claim(page, cast, screenshot
 
     # 10. finance1 pays it.
     as_user(page, "finance1")
-    page.locator("#queue-claims_to_pay").get_by_text(claim.number).click()
+    page.locator("#queue-claims_waiting").get_by_text(claim.number).click()
     page.wait_for_url(re.compile(r"/expenses/\d+/"))
     page.fill("#id_reference", "ICBC-20261124-01")
     screenshot(page, "expenses-06-payment")

@@ -449,12 +449,12 @@ def test_claim_and_advance_pages_link_only_to_what_the_reader_can_open(client, c
 
 def test_a_full_claims_section_with_more_is_one_query(cast, django_assert_num_queries):
     """Past the first ten the total comes with the rows (COUNT(*) OVER ()), not from a second COUNT."""
-    from expenses.queues import claims_to_review_for
+    from expenses.queues import claims_waiting_for
 
     for _ in range(12):
         make_claim(cast.sales1, submit=True)
     with django_assert_num_queries(1):
-        items = claims_to_review_for(cast.assistant1, timezone.localdate())
+        items = claims_waiting_for(cast.assistant1, timezone.localdate())
     assert len(items) == 11 and "12" in items[-1].label
 
 

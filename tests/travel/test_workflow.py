@@ -422,3 +422,20 @@ def test_a_full_travel_section_with_more_is_still_one_query(cast, trip_of, djang
     with django_assert_num_queries(1):
         items = awaiting_for(cast.assistant1, timezone.localdate())
     assert len(items) == 11 and "12" in items[-1].label and items[-1].url.endswith("?status=awaiting")
+
+
+def test_returned_trips_wait_on_the_makers_home_in_the_same_one_query_section(cast, trip_of, django_assert_num_queries):
+    from travel.models import Trip as TripModel
+    from travel.queues import awaiting_for
+
+    returned = trip_of()
+    TripModel.objects.filter(pk=returned.pk).update(returned=True)
+    to_review = trip_of(S.SUBMITTED)
+    today = timezone.localdate()
+    with django_assert_num_queries(1):
+        items = awaiting_for(cast.assistant1, today)
+    assert [i.label.split()[0] for i in items] == [to_review.number]  # sales1 made the returned one
+    with django_assert_num_queries(1):
+        items = awaiting_for(cast.sales1, today)
+    assert [(i.label.split()[0], str(i.badge)) for i in items] == [(returned.number, "Returned")]
+    assert awaiting_for(cast.sales2, today) == []
