@@ -345,7 +345,9 @@ def test_overdue_loans_on_queue_and_list(client, cast):
     assert [i.badge for i in loans_overdue_for(cast.assistant1, today)] == ["3 days overdue"]
     assert loans_overdue_for(cast.assistant2, today) == []
     client.force_login(cast.assistant1)
-    assert len(client.get(reverse("samples:loan-list") + "?state=overdue").context["loans"]) == 1
+    page = client.get(reverse("samples:loan-list") + "?state=overdue")
+    assert len(page.context["loans"]) == 1
+    assert f'href="{cast.customer_of_assistant1.get_absolute_url()}"' in page.content.decode()  # borrower's file
 
 
 def test_loan_form_lends_and_refuses_a_second_loan(client, cast):
