@@ -131,7 +131,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Login protection (django-axes): after AXES_FAILURE_LIMIT failed logins for one username, or
 # from one IP address, further attempts are refused for the cool-off time, with a clear page.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.backends.TeamModelBackend"]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "10"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
