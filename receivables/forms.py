@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.widgets import LookupSelect
 from customers.models import Company
@@ -88,10 +89,12 @@ class PromiseForm(forms.Form):
 
 class StatementForm(forms.Form):
     start = forms.DateField(
-        label=_("From"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"})
+        label=pgettext_lazy("date range", "From"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
     )
     end = forms.DateField(
-        label=_("To"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"})
+        label=pgettext_lazy("date range", "To"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
     )
     currency = forms.ChoiceField(
         label=_("Currency"),

@@ -615,8 +615,8 @@ class StatementConfirmation(models.Model):
     """The customer stamped and returned a statement of account (对账单) for a period."""
 
     customer = models.ForeignKey("customers.Company", on_delete=models.CASCADE, related_name="statement_confirmations")
-    period_start = models.DateField(_("from"))
-    period_end = models.DateField(_("to"))
+    period_start = models.DateField(pgettext_lazy("date range", "from"))
+    period_end = models.DateField(pgettext_lazy("date range", "to"))
     currency = models.CharField(_("currency"), max_length=3, choices=settings.CURRENCIES)
     closing_balance = models.DecimalField(_("closing balance"), **MONEY)
     confirmed_on = models.DateField(_("confirmed by the customer on"))

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -105,7 +106,7 @@ class WeeklyReportExportView(WeeklyReportListView):
     def get(self, request, *args, **kwargs):
         columns = [
             Column(_("Week"), lambda r: r.week_label, 10),
-            Column(_("From"), lambda r: r.week, 12, DATE_FORMAT),
+            Column(pgettext("week", "From"), lambda r: r.week, 12, DATE_FORMAT),
             Column(_("Salesperson"), lambda r: r.salesperson, 20),
             Column(_("Team"), lambda r: r.salesperson.team, 16),
             Column(_("Status"), lambda r: r.get_status_display(), 10),

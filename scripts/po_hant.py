@@ -1,9 +1,10 @@
 #!/usr/bin/env python
 """Fill untranslated Traditional Chinese entries from the Simplified Chinese catalogue.
 
-zh_Hans is the catalogue we write by hand; zh_Hant entries that are still empty are
-converted with OpenCC (s2twp: Taiwan standard with Taiwanese phrasing) and marked
-fuzzy-free. Review the diff: OpenCC is good, not perfect. Run by `make messages`.
+zh_Hans is the catalogue we write by hand; every zh_Hant entry is converted from it with
+OpenCC (s2twp: Taiwan standard with Taiwanese phrasing) plus FIXES, so a correction made in
+zh_Hans reaches zh_Hant too. Review the diff: OpenCC is good, not perfect; put corrections in
+FIXES, not in the zh_Hant file. Run by `make messages`.
 """
 
 from pathlib import Path
@@ -47,16 +48,16 @@ def main() -> None:
         source = hans.get((entry.msgctxt, entry.msgid))
         if source is None or not source.translated():
             continue
-        if entry.msgstr and "fuzzy" not in entry.flags:
-            continue
+        before = (entry.msgstr, dict(entry.msgstr_plural), "fuzzy" in entry.flags)
         entry.msgstr = to_hant(source.msgstr, convert)
         if source.msgstr_plural:
             entry.msgstr_plural = {k: to_hant(v, convert) for k, v in source.msgstr_plural.items()}
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
-        filled += 1
+        if (entry.msgstr, dict(entry.msgstr_plural), "fuzzy" in entry.flags) != before:
+            filled += 1
     hant.save()
-    print(f"zh_Hant: {filled} entries filled from zh_Hans")
+    print(f"zh_Hant: {filled} entries changed, converted from zh_Hans")
 
 
 if __name__ == "__main__":
