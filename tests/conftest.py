@@ -22,6 +22,18 @@ def require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+def require_postgresql() -> None:
+    """For tests of PostgreSQL behaviour (row locks, concurrency). CI runs the suite twice, on
+    PostgreSQL and then on SQLite: these run in the first pass and skip in the second."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    if IN_CI and os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        pytest.fail("DATABASE_URL points at PostgreSQL but the test database is not PostgreSQL")
+    pytest.skip("PostgreSQL only: runs when DATABASE_URL points at PostgreSQL (CI's first pass)")
+
+
 def has_chromium() -> bool:
     return shutil.which(CHROMIUM) is not None or os.path.exists(CHROMIUM)
 

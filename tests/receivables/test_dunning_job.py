@@ -14,7 +14,6 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection
 
 from core.models import JobRun
 from customers.models import Contact
@@ -22,7 +21,7 @@ from receivables.jobs import run_dunning
 from receivables.models import DunningPolicy, Reminder, ReminderEmail
 from receivables.services.chasing import pause_customer, promise_record
 from receivables.services.payments import payment_allocate, payment_record
-from tests.conftest import require
+from tests.conftest import require_postgresql
 
 from .factories import instalment, make_invoice
 
@@ -228,7 +227,7 @@ def test_beat_schedule_runs_dunning_at_nine():
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_runs_on_postgresql_send_each_reminder_once(cast):
-    require(connection.vendor == "postgresql", "needs PostgreSQL (row locks, SKIP LOCKED)")
+    require_postgresql()
     invoices = [make_invoice(cast, due_on=date(2026, 7, 1)) for _ in range(20)]
     invoices += [make_invoice(cast, salesperson=cast.sales3, customer=cast.customer_of_sales3, due_on=date(2026, 6, 1))
                  for _ in range(20)]  # fmt: skip

@@ -223,11 +223,11 @@ def test_contract_billing_counts_issued_invoices_and_confirmed_payments(cast):
 def test_two_concurrent_allocations_never_overpay_an_invoice_on_postgresql(cast):
     import threading
 
-    from django.db import connection, connections
+    from django.db import connections
 
-    from tests.conftest import require
+    from tests.conftest import require_postgresql
 
-    require(connection.vendor == "postgresql", "needs PostgreSQL (row locks)")
+    require_postgresql()
     invoice = make_invoice(cast, amount=D("1000.00"))
     payments = [
         payment_record(
