@@ -24,8 +24,8 @@ from django.views.generic.detail import SingleObjectMixin
 from core.background_exports import BackgroundExportMixin
 from core.exports import DATE_FORMAT, MONEY_FORMAT, Column, xlsx_response
 from core.mixins import HtmxTemplateMixin, ScopedMixin
-from core.pagination import DeferredJoinPaginator
 from core.months import add_months, month_navigation, parse_month
+from core.pagination import DeferredJoinPaginator
 from customers.models import Company
 from orders.forms.orders import OrderFilterForm, OrderHeaderForm, SalespersonForm, TransitionForm, line_formset
 from orders.models import (
