@@ -25,6 +25,7 @@ from django.views.generic.detail import SingleObjectMixin
 
 from core.background_exports import BackgroundExportMixin
 from core.exports import DATE_FORMAT, MONEY_FORMAT, Column, xlsx_response
+from core.forms import add_error
 from core.mixins import HtmxTemplateMixin, ScopedMixin
 from core.pdf import pdf_response
 from core.uploads import file_response, safe_filename
@@ -62,14 +63,6 @@ SORTS = {
     "amount": ("amount", "pk"),
 }
 DEFAULT_SORT = "-created"
-
-
-def add_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _sorted(request, queryset):

@@ -23,6 +23,7 @@ from django.views.generic.detail import SingleObjectMixin
 
 from core.background_exports import BackgroundExportMixin
 from core.exports import DATE_FORMAT, MONEY_FORMAT, Column
+from core.forms import add_error
 from core.mixins import HtmxTemplateMixin, ScopedMixin
 from core.uploads import file_response
 from customers.models import Company
@@ -59,15 +60,6 @@ SORTS = {
     "submitted": ("submitted_at", "pk"),
 }
 DEFAULT_SORT = "-created"
-
-
-def add_error(form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the field it names, or on top of the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def can_file(user) -> bool:

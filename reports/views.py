@@ -19,6 +19,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from accounts.scope import visible_salespersons
 from core.exports import DATE_FORMAT, MONEY_FORMAT, Column, xlsx_response
+from core.forms import add_error
 from core.mixins import HtmxTemplateMixin, ScopedMixin
 
 from . import services
@@ -34,14 +35,6 @@ SORTS = {
     "submitted": ("submitted_at", "pk"),
 }
 DEFAULT_SORT = "-week"
-
-
-def add_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class WeeklyReportListView(ScopedMixin, HtmxTemplateMixin, ListView):

@@ -25,6 +25,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 
 from core.exports import DATE_FORMAT, MONEY_FORMAT, Column, xlsx_response
+from core.forms import add_error
 from core.mixins import HtmxTemplateMixin, ScopedMixin
 from core.months import add_months, month_navigation, parse_month
 from orders.forms.orders import SalespersonForm
@@ -62,15 +63,6 @@ SORTS = {
     "follow_up": ("follow_up_on", "pk"),
 }
 DEFAULT_SORT = "-created"
-
-
-def add_error(form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the field it names, or on top of the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class SampleListView(ScopedMixin, HtmxTemplateMixin, ListView):

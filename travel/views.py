@@ -23,6 +23,7 @@ from django.views.generic.detail import SingleObjectMixin
 
 from core.background_exports import BackgroundExportMixin
 from core.exports import DATE_FORMAT, MONEY_FORMAT, Column
+from core.forms import add_error
 from core.mixins import HtmxTemplateMixin, ScopedMixin
 from core.pdf import pdf_response
 from customers.models import Company, Contact
@@ -54,14 +55,6 @@ SORTS = {
     "estimate": ("est_total", "pk"),
 }
 DEFAULT_SORT = "-start"
-
-
-def add_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def filtered_trips(request):

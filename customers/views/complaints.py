@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DetailView, ListView, TemplateView, UpdateView
 
 from core.exports import DATE_FORMAT, Column, xlsx_response
+from core.forms import add_error
 from core.mixins import HtmxTemplateMixin, RoleRequiredMixin, ScopedMixin
 from core.months import month_navigation, month_range, parse_month
 from customers.forms.complaints import ComplaintFilterForm, ComplaintForm, ComplaintUpdateForm
@@ -44,15 +45,6 @@ SORTS = {
     "closed": ("closed_on", "pk"),
 }
 DEFAULT_SORT = "-received"
-
-
-def add_error(form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the field it names, or on top of the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def complaint_number(complaint) -> str:

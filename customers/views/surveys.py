@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 
+from core.forms import add_error
 from core.mixins import ScopedMixin
 from core.months import parse_month
 from customers.forms.complaints import SurveyForm
 from customers.models import Company, SatisfactionSurvey
 from customers.services import complaints as services
-from customers.views.complaints import add_error
 
 
 class SurveyCreateView(ScopedMixin, SingleObjectMixin, FormView):

@@ -23,6 +23,7 @@ from django.views.generic.detail import SingleObjectMixin
 
 from core.background_exports import BackgroundExportMixin
 from core.exports import DATE_FORMAT, MONEY_FORMAT, Column, xlsx_response
+from core.forms import add_error as add_service_error
 from core.mixins import HtmxTemplateMixin, ScopedMixin
 from core.months import add_months, month_navigation, parse_month
 from core.pagination import DeferredJoinPaginator
@@ -54,13 +55,8 @@ DESTRUCTIVE = {Order.Status.CANCELLED}
 
 
 def add_error(form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the field it names, or on top of the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            target = {"quotation": "quotation_number"}.get(name, name)
-            form.add_error(target if target in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+    """As core.forms.add_error; the order form asks for the quotation by its number."""
+    add_service_error(form, error, renames={"quotation": "quotation_number"})
 
 
 def can_act(user) -> bool:

@@ -20,21 +20,13 @@ from django.views.generic import FormView, ListView, TemplateView, UpdateView
 from django.views.generic.detail import SingleObjectMixin
 
 from core.exports import MONEY_FORMAT, Column, xlsx_response
+from core.forms import add_error
 from core.mixins import HtmxTemplateMixin, ScopedMixin
 from core.months import month_navigation, month_range, parse_month
 from core.pdf import pdf_response
 from orders.forms.production import AbnormalFilterForm, AbnormalForm, MilestonePlanForm, QualityCheckForm
 from orders.models import AbnormalOrder, Order, QualityCheck
 from orders.services import production as services
-
-
-def add_error(form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the field it names, or on top of the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def production_url(order: Order) -> str:

@@ -25,6 +25,7 @@ from django.views.generic.detail import SingleObjectMixin
 
 from accounts.models import User
 from core.exports import DATE_FORMAT, MONEY_FORMAT, Column, xlsx_response
+from core.forms import add_error
 from core.mixins import HtmxTemplateMixin, ScopedMixin
 from core.pdf import pdf_response
 from customers.models import Company
@@ -55,14 +56,6 @@ LINE_PREFIX = "lines"
 
 def show_error(request, error: ValidationError) -> None:
     messages.error(request, " ".join(error.messages))
-
-
-def add_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- list and Excel --------------------------------------------------------------------------

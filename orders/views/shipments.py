@@ -21,6 +21,7 @@ from django.views.generic import DetailView, FormView, ListView
 from django.views.generic.detail import SingleObjectMixin
 
 from core.exports import DATE_FORMAT, Column, xlsx_response
+from core.forms import add_error
 from core.mixins import HtmxTemplateMixin, ScopedMixin
 from orders.forms.shipments import ShipmentCheckForm, ShipmentFilterForm, ShipmentForm
 from orders.models import Order, OrderLine, Shipment, ShipmentLine
@@ -42,15 +43,6 @@ SORTS = {
     "prepared": ("prepared_at", "pk"),
 }
 DEFAULT_SORT = "-date"
-
-
-def add_error(form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the field it names, or on top of the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class ShipmentListView(ScopedMixin, HtmxTemplateMixin, ListView):

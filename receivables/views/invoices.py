@@ -21,6 +21,7 @@ from django.views.generic.detail import SingleObjectMixin
 from accounts.scope import visible_salespersons
 from core.background_exports import BackgroundExportMixin
 from core.exports import DATE_FORMAT, MONEY_FORMAT, Column
+from core.forms import add_error
 from core.mixins import HtmxTemplateMixin, ScopedMixin
 from orders.models import Order
 
@@ -29,7 +30,6 @@ from ..forms import InvoiceForm, OrderPickForm, PromiseForm
 from ..models import DunningPolicy, Instalment, Invoice, InvoiceEvent, Reminder, open_pause_exists
 from ..services import chasing
 from ..services import invoices as services
-from .common import add_error
 
 SORTS = {
     "number": ("number",),

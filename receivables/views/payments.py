@@ -20,12 +20,12 @@ from django.views.generic.detail import SingleObjectMixin
 
 from core.background_exports import BackgroundExportMixin
 from core.exports import DATE_FORMAT, MONEY_FORMAT, Column
+from core.forms import add_error
 from core.mixins import ScopedMixin
 
 from ..forms import PaymentForm, customers_for
 from ..models import Allocation, Invoice, InvoiceEvent, Payment
 from ..services import payments as services
-from .common import add_error
 from .invoices import timeline
 
 

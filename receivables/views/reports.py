@@ -21,6 +21,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from core.exports import DATE_FORMAT, MONEY_FORMAT, Column, xlsx_response
+from core.forms import add_error
 from core.months import month_navigation, month_range, parse_month
 from core.pdf import pdf_response
 from core.uploads import file_response, safe_filename, validate_upload
@@ -31,7 +32,7 @@ from ..forms import StatementConfirmForm, StatementForm
 from ..models import CustomerAccount, DunningPause, Instalment, Invoice, Payment, Reminder, StatementConfirmation
 from ..services import chasing
 from ..services.invoices import can_invoice
-from .common import add_error, visible_customer
+from .common import visible_customer
 
 
 def _by(request) -> str:
