@@ -68,3 +68,25 @@ window.Backdesk.lookup = (select) => {
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("select[data-lookup-url]").forEach(window.Backdesk.lookup);
 });
+
+// A <select data-autosubmit> submits its form when changed (instead of an inline onchange).
+document.addEventListener("change", (event) => {
+  const field = event.target.closest && event.target.closest("[data-autosubmit]");
+  if (!field || !field.form) return;
+  if (field.form.requestSubmit) field.form.requestSubmit();
+  else field.form.submit();
+});
+
+// Progress bars: <div class="progress-bar" data-bar-width="42"> gets width 42% (0..100).
+// Set through the CSSOM, which the Content-Security-Policy allows, unlike style="" attributes.
+// htmx.onLoad runs for the page and again for every fragment htmx swaps in.
+window.Backdesk.bars = (root) => {
+  const bars = Array.from(root.querySelectorAll ? root.querySelectorAll("[data-bar-width]") : []);
+  if (root.matches && root.matches("[data-bar-width]")) bars.push(root);
+  bars.forEach((bar) => {
+    const value = parseFloat(String(bar.dataset.barWidth).replace(",", "."));
+    bar.style.width = `${Number.isFinite(value) ? Math.min(Math.max(value, 0), 100) : 0}%`;
+  });
+};
+if (window.htmx) window.htmx.onLoad(window.Backdesk.bars);
+else document.addEventListener("DOMContentLoaded", () => window.Backdesk.bars(document));
