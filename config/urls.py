@@ -6,6 +6,7 @@ from core import views as core_views
 
 urlpatterns = [
     path("", core_views.HomeView.as_view(), name="home"),
+    path("dashboard/export/<slug:panel>.xlsx", core_views.DashboardExportView.as_view(), name="dashboard-export"),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -478,6 +478,7 @@ def manager_dashboard(user: User, params, today: date) -> dict:
     ids = filters.salesperson_ids
     return {
         "filters": filters,
+        "export_query": urlencode(filters.query),
         "periods": list(PERIODS.items()),
         "base_currency": settings.BASE_CURRENCY,
         "sales": sales_by_month(user, filters, rates),

@@ -3,15 +3,17 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.views import View
 from django.views.generic import TemplateView
 from django.views.i18n import set_language as django_set_language
 
 from accounts.models import User
 
-from . import dashboard, home
+from . import dashboard, dashboard_exports, home
+from .exports import xlsx_response
 
 DASHBOARD_KINDS = ("manager", "salesperson")
 # Queue sections whose figures the dashboard shows itself, with the filters and drill-down
@@ -76,6 +78,18 @@ class HomeView(LoginRequiredMixin, TemplateView):
             context["my_assistants"] = user.assistants.order_by("username")
             context["my_company_count"] = user.owned_companies.count()
         return context
+
+
+class DashboardExportView(LoginRequiredMixin, View):
+    """One dashboard panel as Excel, with the dashboard's filters (``?period=&month=&team=&salesperson=``)
+    and the viewer's scope: built from the panel's own function, so the file equals the panel.
+    A panel the user's home page does not show is a 404."""
+
+    def get(self, request, panel: str):
+        if not dashboard_exports.panel_allowed(request.user, panel):
+            raise Http404
+        filename, sheets = dashboard_exports.panel_workbook(request.user, panel, request.GET, timezone.localdate())
+        return xlsx_response(filename, sheets)
 
 
 def set_language(request):

@@ -254,3 +254,142 @@ def test_finance_and_assistant_homes_still_show_their_queues(client, cast, world
         response = client.get(reverse("home"))
         assert response.status_code == 200
         assert "queue-" in response.content.decode() or "Nothing due today." in response.content.decode()
+
+
+# --- each panel as Excel -----------------------------------------------------------------------
+
+
+def _workbook(client, panel: str, **params):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    response = client.get(reverse("dashboard-export", args=[panel]), params)
+    assert response.status_code == 200, panel
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    return load_workbook(BytesIO(b"".join(response.streaming_content)))
+
+
+def _rows(sheet) -> list[tuple]:
+    return list(sheet.iter_rows(min_row=2, values_only=True))
+
+
+@pytest.mark.parametrize("who", ["manager1", "gm"])
+@pytest.mark.parametrize("period", ["month", "year"])
+def test_each_panel_downloads_as_excel_with_the_panels_figures(client, cast, world, who, period):
+    from datetime import datetime
+
+    from receivables.models import ExchangeRate
+
+    ExchangeRate.objects.create(currency="USD", rate=Decimal("7.000000"), valid_from=timezone.localdate())
+    user = getattr(cast, who)
+    context = _context(client, user, period=period)
+    params = {"period": period}
+
+    book = _workbook(client, "sales", **params)
+    sheet = book.worksheets[0]
+    assert sheet.freeze_panes == "A2" and sheet.column_dimensions["A"].width == 10
+    header = [c.value for c in sheet[1]]
+    assert header[:2] == ["Month", "Orders"] and "Order value (CNY)" in header
+    rows = _rows(sheet)
+    sales = context["sales"]
+    assert len(rows) == len(sales["rows"]) + 1  # the months, then the totals
+    for row, figure in zip(rows, sales["rows"], strict=False):
+        assert isinstance(row[0], datetime) and row[0].date() == figure["month"]
+        assert row[1] == figure["orders"] and isinstance(row[1], int)
+    total = rows[-1]
+    assert total[0] == "Total" and total[1] == sales["totals"]["orders"]
+    assert Decimal(str(total[header.index("Order value (CNY)")])) == sales["totals"]["ordered"]["CNY"]
+    ordered_base = header.index("Total (CNY)")
+    assert Decimal(str(total[ordered_base])) == sales["totals"]["ordered_base"]
+    assert [c.value for c in book["Filters"]["A"]][:4] == ["Filter", "Generated", "User", "Period"]
+
+    aging = context["aging"]
+    book = _workbook(client, "aging", **params)
+    buckets, top = book.worksheets[0], book.worksheets[1]
+    base_row = _rows(buckets)[-1]
+    assert base_row[0] == "Total (CNY)" and Decimal(str(base_row[-1])) == aging["open_base"]
+    assert [(r[0], Decimal(str(r[-1]))) for r in _rows(top)] == [(t["label"], t["overdue_base"]) for t in aging["top"]]
+
+    book = _workbook(client, "approvals", **params)
+    assert [r[1] for r in _rows(book.worksheets[0])] == [
+        context["approvals"]["contracts"],
+        context["approvals"]["claims"],
+    ]
+
+    abnormal = context["abnormal"]
+    rows = _rows(_workbook(client, "abnormal", **params).worksheets[0])
+    assert [(r[1], r[2]) for r in rows[:-1]] == [(r["count"], r["open"]) for r in abnormal["rows"]]
+    assert rows[-1][:3] == ("Total", abnormal["count"], abnormal["open"])
+
+    complaints = context["complaints"]
+    rows = _rows(_workbook(client, "complaints", **params).worksheets[0])
+    assert [r[1] for r in rows[:-1]] == [r["count"] for r in complaints["rows"]]
+    assert rows[-1] == ("Total", complaints["total"])
+
+    rows = _rows(_workbook(client, "funnel", **params).worksheets[0])
+    assert len(rows) == len(context["funnel"]["rows"]) + 1
+
+    # out of scope: team B's overdue customer and its 7,777.00 are not in manager1's files
+    if who == "manager1":
+        assert all("T-S3" not in str(r[0]) for r in _rows(top))
+        assert aging["overdue_base"] == Decimal("1200.00")
+        assert complaints["total"] == 2
+
+
+def test_panel_excel_applies_the_team_and_salesperson_filters(client, cast, world):
+    client.force_login(cast.gm)
+    everyone = _rows(_workbook(client, "complaints", period="month").worksheets[0])[-1][1]
+    team_b = _rows(_workbook(client, "complaints", period="month", team=cast.sales3.team_id).worksheets[0])[-1][1]
+    sales1 = _rows(_workbook(client, "complaints", period="month", salesperson=cast.sales1.pk).worksheets[0])[-1][1]
+    assert (everyone, team_b, sales1) == (4, 2, 1)
+    rows = _rows(_workbook(client, "sales", period="month", team=cast.sales3.team_id).worksheets[0])
+    assert rows[-1][1] == 5  # team B's four orders and the one behind sales3's invoice
+    # manager1 asking for team B gets their own figures, never team B's
+    client.force_login(cast.manager1)
+    forged = _rows(_workbook(client, "complaints", period="month", team=cast.sales3.team_id).worksheets[0])
+    assert forged[-1][1] == 2
+
+
+def test_budget_panel_excel_has_numbers_and_a_total_per_currency(client, cast, world):
+    from expenses.models import Budget
+    from tests.expenses.factories import make_claim
+
+    year = timezone.localdate().year
+    Budget.objects.create(salesperson=cast.sales1, year=year, amount=Decimal("1000.00"))
+    Budget.objects.create(salesperson=cast.sales2, year=year, amount=Decimal("999.00"))
+    Budget.objects.create(salesperson=cast.sales3, year=year, amount=Decimal("500.00"))
+    make_claim(cast.sales1, submit=True)
+    client.force_login(cast.manager1)
+    rows = _rows(_workbook(client, "budgets").worksheets[0])
+    assert [r[0] for r in rows] == [str(cast.sales1), str(cast.sales2), "Total"]  # not sales3 (team B)
+    assert rows[-1][3] == 1999 and rows[-1][7] == 100  # budget and used, as numbers
+    assert isinstance(rows[0][3], (int, float))
+    # a salesperson's own page shows their budgets and funnel: those two panels download, theirs only
+    client.force_login(cast.sales1)
+    rows = _rows(_workbook(client, "budgets").worksheets[0])
+    assert [r[0] for r in rows] == [str(cast.sales1), "Total"]
+    _workbook(client, "funnel")
+
+
+@pytest.mark.parametrize(
+    ("who", "panel"),
+    [("sales1", "sales"), ("sales1", "aging"), ("sales1", "approvals"), ("assistant1", "budgets"),
+     ("finance1", "sales"), ("gm", "nonsense")],
+)  # fmt: skip
+def test_a_panel_not_on_the_users_page_is_a_404(client, cast, who, panel):
+    client.force_login(getattr(cast, who))
+    assert client.get(reverse("dashboard-export", args=[panel])).status_code == 404
+
+
+def test_panel_excel_needs_a_login(client):
+    response = client.get(reverse("dashboard-export", args=["sales"]))
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_every_panel_has_its_excel_link_with_the_filters(client, cast, world):
+    html = _dashboard(client, cast.gm, period="quarter", team=cast.sales3.team_id).content.decode()
+    for panel in ("sales", "aging", "approvals", "abnormal", "budgets", "complaints", "funnel"):
+        assert f'data-export="{panel}"' in html, panel
+    assert "/dashboard/export/sales.xlsx?period=quarter&amp;month=" in html
+    assert f"team={cast.sales3.team_id}" in html
