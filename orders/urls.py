@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import catalogue, orders, production, quotations, shipments
+from .views import catalogue, line_export, orders, production, quotations, shipments
 
 app_name = "orders"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     # sales orders (orders/views/orders.py)
     path("", orders.OrderListView.as_view(), name="list"),
     path("export.xlsx", orders.OrderExportView.as_view(), name="export"),
+    path("lines/export.xlsx", line_export.OrderLineExportView.as_view(), name="line-export"),
     path("new/", orders.OrderCreateView.as_view(), name="create"),
     path("statistics/", orders.OrderStatisticsView.as_view(), name="statistics"),
     path("statistics/export.xlsx", orders.OrderStatisticsExportView.as_view(), name="statistics-export"),
@@ -34,6 +35,7 @@ urlpatterns = [
     path("<int:pk>/production-notice.pdf", production.ProductionNoticePdfView.as_view(), name="production-notice"),
     path("<int:pk>/abnormal/new/", production.AbnormalCreateView.as_view(), name="abnormal-create"),
     path("abnormal/", production.AbnormalListView.as_view(), name="abnormal-list"),
+    path("abnormal/export.xlsx", production.AbnormalExportView.as_view(), name="abnormal-export"),
     path("abnormal/<int:pk>/edit/", production.AbnormalUpdateView.as_view(), name="abnormal-edit"),
     path("abnormal/statistics/", production.AbnormalStatisticsView.as_view(), name="abnormal-statistics"),
     path(
