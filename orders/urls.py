@@ -35,7 +35,6 @@ urlpatterns = [
     path("<int:pk>/production-notice.pdf", production.ProductionNoticePdfView.as_view(), name="production-notice"),
     path("<int:pk>/abnormal/new/", production.AbnormalCreateView.as_view(), name="abnormal-create"),
     path("abnormal/", production.AbnormalListView.as_view(), name="abnormal-list"),
-    path("abnormal/export.xlsx", production.AbnormalExportView.as_view(), name="abnormal-export"),
     path("abnormal/<int:pk>/edit/", production.AbnormalUpdateView.as_view(), name="abnormal-edit"),
     path("abnormal/statistics/", production.AbnormalStatisticsView.as_view(), name="abnormal-statistics"),
     path(
