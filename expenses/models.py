@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 from accounts.scope import NOTHING, scope_q
 
@@ -142,16 +143,34 @@ class Claim(models.Model):
     content_ok = models.BooleanField(_("content reasonable"), null=True, editable=False)
     amounts_ok = models.BooleanField(_("amounts correct"), null=True, editable=False)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
     )
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True, editable=False)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
     )
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True, editable=False)
     override_reason = models.CharField(_("override reason"), max_length=500, blank=True, editable=False)
     paid_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("paid by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
     )
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True, editable=False)
     payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True, editable=False)
@@ -159,6 +178,7 @@ class Claim(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ClaimQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -237,6 +257,7 @@ class ClaimLine(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = ClaimLineQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["date", "pk"]

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 from accounts.scope import scope_q
 from customers.models import Company, CompanyQuerySet
@@ -182,6 +183,7 @@ class Invoice(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = InvoiceQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-invoice_date", "-pk"]
@@ -345,11 +347,21 @@ class Payment(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
     )
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     reversed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reversed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     reversed_at = models.DateTimeField(_("reversed"), null=True, blank=True)
     reversal_reason = models.CharField(_("reason for reversal"), max_length=300, blank=True)
@@ -357,6 +369,7 @@ class Payment(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = PaymentQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-received_on", "-pk"]
