@@ -27,6 +27,7 @@ from django.test import RequestFactory
 from django.urls import resolve, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from openpyxl import Workbook
 
 from .exports import write_sheet, xlsx_response
@@ -34,7 +35,14 @@ from .models import Export
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 2000
-STALE_AFTER = timedelta(minutes=15)
+QUEUE_DOWN = "queue unavailable"  # prefix of Export.error while a pending export could not be queued
+DELAYED_MESSAGE = _lazy(
+    "The job runner cannot be reached just now. Your file is queued and will be built as soon as it is back."
+)
+
+
+def stale_after() -> timedelta:
+    return timedelta(seconds=settings.STALE_CLAIM_SECONDS)
 
 
 class BackgroundExportMixin:
@@ -63,7 +71,11 @@ class BackgroundExportMixin:
             query=query.urlencode(),
             rows_total=rows,
         )
-        messages.info(request, _("The file is being prepared; this page shows its progress."))
+        export.refresh_from_db(fields=["error"])  # _enqueue ran on commit (at once, outside a transaction)
+        if export.error:  # the broker did not take the job: say so instead of a bar that never moves
+            messages.warning(request, DELAYED_MESSAGE)
+        else:
+            messages.info(request, _("The file is being prepared; this page shows its progress."))
         return redirect(export)
 
 
@@ -73,25 +85,36 @@ def export_start(*, owner, view_name: str, title: str, query: str, rows_total: i
     return export
 
 
-def _enqueue(export_id: int) -> None:
+def _enqueue(export_id: int) -> bool:
+    """Publish the job; False when the broker is down (bounded wait, see CELERY_TASK_PUBLISH_RETRY_POLICY).
+
+    ignore_result: the Export row is the result. With a Redis result backend, a task whose result
+    is kept makes ``delay`` subscribe to the result channel first, and with Redis down that retried
+    for ~20 s inside the request and then left the process unable to queue anything until restarted.
+    """
     from .tasks import export_task
 
     try:
-        export_task.delay(export_id)
-    except Exception:  # the broker is down: the sweep queues it again later, nothing is lost
-        logger.exception("could not queue export %s; it stays waiting for the sweep", export_id)
+        export_task.apply_async(args=[export_id], ignore_result=True)
+    except Exception as error:  # the broker is down: the sweep queues it again later, nothing is lost
+        logger.warning("could not queue export %s; it stays waiting for the sweep: %r", export_id, error)
+        Export.objects.filter(pk=export_id, status=Export.Status.PENDING).update(
+            error=f"{QUEUE_DOWN}: {type(error).__name__}: {error}"[:2000]
+        )
+        return False
+    return True
 
 
 def requeue_stale_exports() -> int:
     """Queue again exports left waiting (broker down) or running on a worker that died."""
-    stale = timezone.now() - STALE_AFTER
+    stale = timezone.now() - stale_after()
     waiting = Export.objects.filter(status=Export.Status.PENDING, created_at__lt=timezone.now() - timedelta(minutes=1))
     dead = Export.objects.filter(status=Export.Status.RUNNING, updated_at__lt=stale)
     ids = list(waiting.values_list("pk", flat=True)) + list(dead.values_list("pk", flat=True))
     Export.objects.filter(pk__in=ids, status=Export.Status.RUNNING).update(status=Export.Status.PENDING)
-    for pk in ids:
-        _enqueue(pk)
-    return len(ids)
+    queued = [pk for pk in ids if _enqueue(pk)]
+    Export.objects.filter(pk__in=queued, status=Export.Status.PENDING, error__startswith=QUEUE_DOWN).update(error="")
+    return len(queued)
 
 
 def _counted(rows: Iterable[Any], export: Export, counter: list[int]) -> Iterator[Any]:

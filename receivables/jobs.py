@@ -10,12 +10,15 @@ Exactly once, in two phases:
    ReminderEmail per recipient. Two concurrent runs therefore attach disjoint sets and never build
    the same recipient's list twice; the decision and its emails commit or vanish together.
 2. Send. Each ReminderEmail is claimed by a conditional UPDATE (pending/failed → sending, or a
-   "sending" left by a crashed worker after STALE_AFTER), sent, and marked sent right after the
+   "sending" left by a crashed worker after settings.STALE_CLAIM_SECONDS), sent, and marked sent right after the
    SMTP hand-off. A failure marks it failed with the error (admin list) and fails the job run,
    which Celery retries: the retry records nothing new and sends only what is still unsent.
 
 The only window for a duplicate is a crash after the SMTP server accepted a message and before
-the "sent" UPDATE (CONVENTIONS.md); a crash anywhere else loses nothing and repeats nothing.
+the "sent" UPDATE (CONVENTIONS.md); a crash anywhere else loses nothing and repeats nothing. Each
+email is at least once: the stale "sending" claim is taken over and sent again (same Message-ID),
+because a missed reminder costs money and a repeated one costs a glance.
+(tests/core/test_faults.py SIGKILLs a real worker at both points and counts the emails.)
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import User
+from core.notify import stable_message_id
 from customers.models import CompanyAssignment, Contact
 
 from .dunning import Cadence, InstalmentState, escalation_level, step_for, step_label
@@ -48,7 +52,13 @@ from .models import (
 )
 
 logger = logging.getLogger(__name__)
-STALE_AFTER = timedelta(minutes=15)
+
+
+def stale_after() -> timedelta:
+    """A claim older than this was left by a worker that died (settings.STALE_CLAIM_SECONDS, 15 min)."""
+    return timedelta(seconds=settings.STALE_CLAIM_SECONDS)
+
+
 CHUNK = 2000
 MAX_ROWS = 200
 
@@ -323,7 +333,7 @@ def send_reminder_email(email_id: int) -> bool:
     now = timezone.now()
     claimed = ReminderEmail.objects.filter(
         Q(status__in=[ReminderEmail.Status.PENDING, ReminderEmail.Status.FAILED])
-        | Q(status=ReminderEmail.Status.SENDING, updated_at__lt=now - STALE_AFTER),
+        | Q(status=ReminderEmail.Status.SENDING, updated_at__lt=now - stale_after()),
         pk=email_id,
     ).update(status=ReminderEmail.Status.SENDING, updated_at=now, attempts=F("attempts") + 1)
     if not claimed:
@@ -333,6 +343,7 @@ def send_reminder_email(email_id: int) -> bool:
         with translation.override(email.language or settings.LANGUAGE_CODE):  # step labels in their language
             context = _email_context(email)
         message = build_message(kind=email.kind, language=email.language, to=email.email, context=context)
+        message.extra_headers["Message-ID"] = stable_message_id(f"dunning.{email.pk}.{email.day:%Y%m%d}")
         message.send()
     except Exception as error:
         ReminderEmail.objects.filter(pk=email_id).update(
@@ -358,7 +369,7 @@ def send_pending(day: date) -> dict:
         ReminderEmail.objects.filter(day=day)
         .filter(
             Q(status__in=[ReminderEmail.Status.PENDING, ReminderEmail.Status.FAILED])
-            | Q(status=ReminderEmail.Status.SENDING, updated_at__lt=now - STALE_AFTER)
+            | Q(status=ReminderEmail.Status.SENDING, updated_at__lt=now - stale_after())
         )
         .order_by("pk")
         .values_list("pk", flat=True)
