@@ -84,9 +84,24 @@ class Filters:
         return None
 
     @property
-    def person_param(self) -> str:
-        """The ``salesperson`` query parameter of the lists behind the figures."""
-        return str(self.salesperson.pk) if self.salesperson is not None else ""
+    def who(self) -> dict[str, str]:
+        """The person or team parameters of the lists behind the figures (they filter the same way)."""
+        if self.salesperson is not None:
+            return {"salesperson": str(self.salesperson.pk)}
+        if self.team is not None:
+            return {"team": str(self.team.pk)}
+        return {}
+
+    @property
+    def shown_last(self) -> date:
+        """The last day of the last month the figures count (the period up to this month)."""
+        return add_months(self.months[-1], 1) - timedelta(days=1)
+
+    def dates(self, first: date | None = None, last: date | None = None) -> dict[str, str]:
+        """``date_from``/``date_to`` (inclusive) of a list: the period shown, or one month of it."""
+        first = first or self.start
+        last = last or self.shown_last
+        return {"date_from": first.isoformat(), "date_to": last.isoformat()}
 
     @property
     def query(self) -> dict[str, str]:
@@ -200,13 +215,14 @@ def sales_by_month(user: User, filters: Filters, rates: dict[str, Decimal]) -> d
     ordered_currencies = sorted(currencies, key=lambda c: (c != settings.BASE_CURRENCY, c))
     result_rows = []
     totals = {"orders": 0, "invoices": 0, "ordered": {}, "invoiced": {}}
-    for ym, row in rows.items():
+    for row in rows.values():
         row["ordered_base"] = _to_base(row["ordered"], rates)
         row["invoiced_base"] = _to_base(row["invoiced"], rates)
         row["ordered_list"] = [(c, row["ordered"].get(c, ZERO)) for c in ordered_currencies]
         row["invoiced_list"] = [(c, row["invoiced"].get(c, ZERO)) for c in ordered_currencies]
-        row["orders_url"] = _url("orders:list", month=ym, salesperson=filters.person_param)
-        row["invoices_url"] = _url("receivables:list", status="issued", salesperson=filters.person_param)
+        month_dates = filters.dates(row["month"], add_months(row["month"], 1) - timedelta(days=1))
+        row["orders_url"] = _url("orders:list", **month_dates, **filters.who)
+        row["invoices_url"] = _url("receivables:list", status="issued", **month_dates, **filters.who)
         totals["orders"] += row["orders"]
         totals["invoices"] += row["invoices"]
         for key in ("ordered", "invoiced"):
@@ -237,13 +253,8 @@ def sales_by_month(user: User, filters: Filters, rates: dict[str, Decimal]) -> d
     }
     return {
         "rows": result_rows,
-        # The order list filters one month at a time: the period's orders are the list of its orders.
-        "orders_url": _url(
-            "orders:list",
-            month=f"{filters.anchor:%Y-%m}" if filters.period == "month" else "",
-            salesperson=filters.person_param,
-        ),
-        "invoices_url": _url("receivables:list", status="issued", salesperson=filters.person_param),
+        "orders_url": _url("orders:list", **filters.dates(), **filters.who),
+        "invoices_url": _url("receivables:list", status="issued", **filters.dates(), **filters.who),
         "currencies": ordered_currencies,
         "totals": totals,
         "chart": chart,
@@ -284,7 +295,12 @@ def receivables_aging(user: User, filters: Filters, today: date, top: int = 10) 
         entry["url"] = reverse("receivables:customer", args=[entry["id"]])
         entry["overdue_list"] = sorted(entry["overdue"].items())
     buckets = [
-        {"key": key, "label": label, "base": totals["base"][key], "url": _url("receivables:aging", by="customer")}
+        {
+            "key": key,
+            "label": label,
+            "base": totals["base"][key],
+            "url": _url("receivables:aging", by="customer", **filters.who),
+        }
         for key, label, *_rest in reports.BUCKETS
     ]
     overdue_base = sum((b["base"] for b in buckets if b["key"] != "current"), ZERO)
@@ -309,9 +325,9 @@ def receivables_aging(user: User, filters: Filters, today: date, top: int = 10) 
         "top": top_rows,
         "chart": chart,
         "empty": not rows,
-        "url": _url("receivables:aging", by="customer"),
-        "overdue_url": _url("receivables:list", overdue="1", salesperson=filters.person_param),
-        "open_url": _url("receivables:list", open="1", salesperson=filters.person_param),
+        "url": _url("receivables:aging", by="customer", **filters.who),
+        "overdue_url": _url("receivables:list", overdue="1", **filters.who),
+        "open_url": _url("receivables:list", open="1", **filters.who),
     }
 
 
@@ -355,17 +371,18 @@ def abnormal_orders(user: User, filters: Filters) -> dict:
         row["count"] += cell["count"]
         row["open"] += cell["open"]
         row["cost"][cell["currency"]] = row["cost"].get(cell["currency"], ZERO) + _cents(cell["cost"])
-    month = f"{filters.anchor:%Y-%m}" if filters.period == "month" else ""
+    # The lists' inclusive range is the whole period ([start, end)): what the counts above count.
+    period = filters.dates(filters.start, filters.last)
     rows = list(kinds.values())
     for row in rows:
-        row["url"] = _url("orders:abnormal-list", kind=row["key"], month=month, salesperson=filters.person_param)
+        row["url"] = _url("orders:abnormal-list", kind=row["key"], **period, **filters.who)
         row["cost_list"] = sorted(row["cost"].items())
     return {
         "rows": rows,
         "count": sum(r["count"] for r in rows),
         "open": sum(r["open"] for r in rows),
-        "url": _url("orders:abnormal-list", month=month, salesperson=filters.person_param),
-        "open_url": _url("orders:abnormal-list", status="open", month=month, salesperson=filters.person_param),
+        "url": _url("orders:abnormal-list", **period, **filters.who),
+        "open_url": _url("orders:abnormal-list", status="open", **period, **filters.who),
     }
 
 
@@ -423,13 +440,13 @@ def complaints_by_category(user: User, filters: Filters) -> dict:
         received_on__gte=filters.start, received_on__lt=filters.end
     )
     counts = dict(queryset.values("category").annotate(count=Count("pk")).values_list("category", "count").order_by())
-    month = f"{filters.anchor:%Y-%m}" if filters.period == "month" else ""
+    period = filters.dates(filters.start, filters.last)
     rows = [
         {
             "key": key,
             "label": label,
             "count": counts.get(key, 0),
-            "url": _url("customers:complaint-list", category=key, month=month),
+            "url": _url("customers:complaint-list", category=key, **period, **filters.who),
         }
         for key, label in Complaint.Category.choices
     ]
@@ -444,7 +461,7 @@ def complaints_by_category(user: User, filters: Filters) -> dict:
         "rows": rows,
         "total": sum(counts.values()),
         "chart": chart,
-        "url": _url("customers:complaint-list", month=month),
+        "url": _url("customers:complaint-list", **period, **filters.who),
     }
 
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/transition/", orders.OrderTransitionView.as_view(), name="transition"),
     # catalogue (orders/views/catalogue.py)
     path("products/", catalogue.ProductListView.as_view(), name="product-list"),
+    path("products/export.xlsx", catalogue.ProductExportView.as_view(), name="product-export"),
     path("products/lookup/", catalogue.ProductLookupView.as_view(), name="product-lookup"),
     # quotations (orders/views/quotations.py)
     path("quotations/", quotations.QuotationListView.as_view(), name="quotation-list"),
@@ -35,6 +36,7 @@ urlpatterns = [
     path("<int:pk>/production-notice.pdf", production.ProductionNoticePdfView.as_view(), name="production-notice"),
     path("<int:pk>/abnormal/new/", production.AbnormalCreateView.as_view(), name="abnormal-create"),
     path("abnormal/", production.AbnormalListView.as_view(), name="abnormal-list"),
+    path("abnormal/export.xlsx", production.AbnormalExportView.as_view(), name="abnormal-export"),
     path("abnormal/<int:pk>/edit/", production.AbnormalUpdateView.as_view(), name="abnormal-edit"),
     path("abnormal/statistics/", production.AbnormalStatisticsView.as_view(), name="abnormal-statistics"),
     path(

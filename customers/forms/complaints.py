@@ -7,6 +7,8 @@ from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.scope import visible_salespersons
+from core.filters import add_range_fields, clean_range
 from core.months import parse_month
 from core.widgets import LookupSelect
 from customers.models import Company, Complaint, SatisfactionSurvey
@@ -149,6 +151,11 @@ class ComplaintFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["company"].queryset = Company.objects.visible_to(user).order_by("code")
+        add_range_fields(self, user)
+        # The dashboard's drill-down for one salesperson: their customers' complaints (hidden, as the team).
+        self.fields["salesperson"] = forms.ModelChoiceField(
+            label=_("Salesperson"), required=False, queryset=visible_salespersons(user), widget=forms.HiddenInput
+        )
         for name, f in self.fields.items():
             css = "form-select form-select-sm" if isinstance(f.widget, forms.Select) else "form-control form-control-sm"
             f.widget.attrs.setdefault("class", css)
@@ -160,6 +167,11 @@ class ComplaintFilterForm(forms.Form):
         if value and parse_month(value) is None:
             raise forms.ValidationError(_("Enter a month as YYYY-MM."), code="month")
         return parse_month(value)
+
+    def clean(self):
+        data = super().clean()
+        clean_range(self)
+        return data
 
     def applied(self) -> list[tuple[str, str]]:
         """(label, value) of each filter in force, for the chips above the table."""

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DetailView, ListView, TemplateView, UpdateView
 
 from core.exports import DATE_FORMAT, Column, xlsx_response
+from core.filters import apply_range, apply_team
 from core.forms import add_error
 from core.mixins import HtmxTemplateMixin, RoleRequiredMixin, ScopedMixin
 from core.months import month_navigation, month_range, parse_month
@@ -95,6 +96,10 @@ class ComplaintListView(ScopedMixin, HtmxTemplateMixin, ListView):
         if month := data.get("month"):
             first, last = month_range(month)
             qs = qs.filter(received_on__gte=first, received_on__lte=last)
+        qs = apply_range(qs, data, "received_on")
+        qs = apply_team(qs, data, "company__owner", self.request.user)
+        if data.get("salesperson"):
+            qs = qs.filter(company__owner=data["salesperson"])
         sort = self.get_sort()
         order = SORTS[sort.lstrip("-")]
         if sort.startswith("-"):

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.filters import add_range_fields, clean_range
+from core.forms import check_lines_total
 from core.months import parse_month
 from core.widgets import LookupSelect
 from customers.models import Company
@@ -64,6 +66,7 @@ class OrderFilterForm(forms.Form):
         self.fields["customer"].empty_label = _("All customers")
         self.fields["customer"].widget = LookupSelect("customers:lookup", params="kind=customer")
         self.fields["customer"].widget.choices = self.fields["customer"].choices
+        add_range_fields(self, user)
         for name, field in self.fields.items():
             css = (
                 "form-check-input"
@@ -77,6 +80,11 @@ class OrderFilterForm(forms.Form):
         if value and parse_month(value) is None:
             raise forms.ValidationError(_("Enter a month as YYYY-MM."))
         return parse_month(value)
+
+    def clean(self):
+        data = super().clean()
+        clean_range(self)
+        return data
 
 
 class SalespersonForm(forms.Form):
@@ -232,6 +240,7 @@ class BaseLineFormSet(forms.BaseFormSet):
             return
         if not self.lines():
             raise forms.ValidationError(_("An order needs at least one line."))
+        check_lines_total(self.lines())
 
     def lines(self) -> list[dict]:
         """The filled-in, not deleted lines as dicts for ``order_create`` / ``order_update``."""

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.filters import add_range_fields, clean_range
 from core.months import parse_month
 from orders.models import AbnormalOrder, Milestone, Order, QualityCheck
 
@@ -172,6 +173,7 @@ class AbnormalFilterForm(forms.Form):
         self.fields["salesperson"].queryset = User.objects.filter(
             pk__in=Order.objects.visible_to(user).values("salesperson")
         ).order_by("username")
+        add_range_fields(self, user)
         for name, f in self.fields.items():
             css = "form-select form-select-sm" if isinstance(f.widget, forms.Select) else "form-control form-control-sm"
             f.widget.attrs.setdefault("class", css)
@@ -183,6 +185,11 @@ class AbnormalFilterForm(forms.Form):
         if value and parse_month(value) is None:
             raise forms.ValidationError(_("Enter a month as YYYY-MM."), code="month")
         return parse_month(value)
+
+    def clean(self):
+        data = super().clean()
+        clean_range(self)
+        return data
 
     def applied(self) -> list[tuple[str, str]]:
         if not self.is_bound or not hasattr(self, "cleaned_data"):

@@ -23,6 +23,7 @@ from django.views.generic.detail import SingleObjectMixin
 
 from core.background_exports import BackgroundExportMixin
 from core.exports import DATE_FORMAT, MONEY_FORMAT, Column, xlsx_response
+from core.filters import apply_range, apply_team
 from core.forms import add_error as add_service_error
 from core.mixins import HtmxTemplateMixin, ScopedMixin
 from core.months import add_months, month_navigation, parse_month
@@ -88,6 +89,8 @@ def filtered_orders(request):
             queryset = queryset.filter(customer=data["customer"])
         if data["month"]:
             queryset = queryset.filter(received_on__gte=data["month"], received_on__lt=add_months(data["month"], 1))
+        queryset = apply_range(queryset, data, "received_on")
+        queryset = apply_team(queryset, data, "salesperson", user)
         if data["late"]:
             queryset = services.late_orders(queryset, timezone.localdate())
     sort = request.GET.get("sort", DEFAULT_SORT)

@@ -16,10 +16,13 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, ListView, TemplateView, UpdateView
 from django.views.generic.detail import SingleObjectMixin
 
-from core.exports import MONEY_FORMAT, Column, xlsx_response
+from core.background_exports import BackgroundExportMixin
+from core.exports import DATE_FORMAT, MONEY_FORMAT, Column, xlsx_response
+from core.filters import apply_range, apply_team
 from core.forms import add_error
 from core.mixins import HtmxTemplateMixin, ScopedMixin
 from core.months import month_navigation, month_range, parse_month
@@ -289,6 +292,8 @@ class AbnormalListView(ScopedMixin, HtmxTemplateMixin, ListView):
         if month := data.get("month"):
             first, last = month_range(month)
             qs = qs.filter(reported_on__gte=first, reported_on__lte=last)
+        qs = apply_range(qs, data, "reported_on")
+        qs = apply_team(qs, data, "order__salesperson", self.request.user)
         sort = self.get_sort()
         order = SORTS[sort.lstrip("-")]
         if sort.startswith("-"):
@@ -306,6 +311,34 @@ class AbnormalListView(ScopedMixin, HtmxTemplateMixin, ListView):
             today=timezone.localdate(),
         )
         return context
+
+
+class AbnormalExportView(BackgroundExportMixin, AbnormalListView):
+    """The list as Excel: same scope, filters (date range and team included) and order, every page."""
+
+    export_title = gettext_lazy("Abnormal orders")
+
+    def export_row_count(self, request) -> int:
+        return self.get_queryset().count()
+
+    def build_export(self, request):
+        columns = [
+            Column(_("Reported on"), lambda a: a.reported_on, 12, DATE_FORMAT),
+            Column(_("Order"), lambda a: a.order.number, 16),
+            Column(_("Customer PO"), lambda a: a.order.customer_po, 16),
+            Column(_("Customer code"), lambda a: a.order.customer.code, 12),
+            Column(_("Customer"), lambda a: a.order.customer.name, 30),
+            Column(_("Salesperson"), lambda a: a.order.salesperson, 16),
+            Column(_("Kind"), lambda a: a.get_kind_display(), 16),
+            Column(_("Cause"), lambda a: a.cause, 40),
+            Column(_("Action taken"), lambda a: a.action, 40),
+            Column(_("Cost"), lambda a: a.cost, 14, MONEY_FORMAT),
+            Column(_("Currency"), lambda a: a.currency, 9),
+            Column(_("Resolved on"), lambda a: a.resolved_on, 12, DATE_FORMAT),
+            Column(_("Reported by"), lambda a: a.reported_by, 16),
+        ]
+        filename = f"abnormal-orders-{timezone.localdate():%Y%m%d}.xlsx"
+        return filename, [(_("Abnormal orders"), columns, self.get_queryset().iterator(chunk_size=500))]
 
 
 class AbnormalStatisticsMixin(ScopedMixin):

@@ -19,8 +19,10 @@ from django.views.generic import DetailView, FormView, ListView
 from django.views.generic.detail import SingleObjectMixin
 
 from accounts.scope import visible_salespersons
+from core.audit import visible_history
 from core.background_exports import BackgroundExportMixin
 from core.exports import DATE_FORMAT, MONEY_FORMAT, Column
+from core.filters import parse_date
 from core.forms import add_error
 from core.mixins import HtmxTemplateMixin, ScopedMixin
 from orders.models import Order
@@ -69,6 +71,19 @@ def filtered_invoices(request, *, with_open: bool = False):
     if customer.isdigit():
         queryset = queryset.filter(customer_id=int(customer))
         applied.append((_("Customer"), customer))
+    # Invoice date from/to (inclusive; an invalid date is ignored) and a team: the dashboard's drill-down.
+    for name, lookup in (("date_from", "gte"), ("date_to", "lte")):
+        day = parse_date(params.get(name))
+        if day is not None:
+            queryset = queryset.filter(**{f"invoice_date__{lookup}": day})
+            applied.append((pgettext("date range", "From" if name == "date_from" else "To"), f"{day:%Y-%m-%d}"))
+    team = params.get("team", "")
+    if team.isdigit():
+        in_team = salespersons.filter(team_id=int(team))
+        name = in_team.values_list("team__name", flat=True).first()
+        if name is not None:  # a team outside the user's jurisdiction is ignored
+            queryset = queryset.filter(salesperson__in=in_team.values("pk"))
+            applied.append((_("Team"), name))
     if params.get("overdue") == "1":
         today = timezone.localdate()
         overdue = Instalment.objects.open().filter(invoice=OuterRef("pk"), due_on__lt=today)
@@ -314,6 +329,7 @@ class InvoiceDetailView(ScopedMixin, DetailView):
             promise_form=PromiseForm(initial={"amount": invoice.open_amount}),
             # finance reads every invoice but opens only the orders in its scope (others are a 404)
             can_open_order=Order.objects.visible_to(user).filter(pk=invoice.order_id).exists(),
+            audit_history=visible_history(user, invoice),
             today=today,
         )
         return context

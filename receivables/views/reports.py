@@ -40,6 +40,26 @@ def _by(request) -> str:
     return by if by in reports.GROUPS else "customer"
 
 
+def _narrowed(request, instalments):
+    """One salesperson's or one team's instalments (the dashboard's drill-down): only people the
+    user may see; an id outside the jurisdiction is ignored. Returns (instalments, chip, query)."""
+    from accounts.scope import visible_salespersons
+
+    people = visible_salespersons(request.user)
+    for name in ("salesperson", "team"):
+        raw = request.GET.get(name, "")
+        if not raw.isdigit():
+            continue
+        chosen = people.filter(**{"pk" if name == "salesperson" else "team_id": int(raw)})
+        label = chosen.values_list("username" if name == "salesperson" else "team__name", flat=True).first()
+        if name == "salesperson" and label is not None:
+            label = str(chosen.first())
+        if label is not None:
+            chip = (_("Salesperson") if name == "salesperson" else _("Team"), label)
+            return instalments.filter(invoice__salesperson__in=chosen.values("pk")), chip, f"&{name}={int(raw)}"
+    return instalments, None, ""
+
+
 class AgingView(LoginRequiredMixin, TemplateView):
     template_name = "receivables/aging.html"
 
@@ -47,7 +67,7 @@ class AgingView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
         by = _by(self.request)
-        instalments = Instalment.objects.visible_to(self.request.user)
+        instalments, chip, narrow_query = _narrowed(self.request, Instalment.objects.visible_to(self.request.user))
         all_rows = reports.aging(instalments, today, by)  # one query; the groups are few enough to page in memory
         page = Paginator(all_rows, 50).get_page(self.request.GET.get("page"))
         context.update(
@@ -60,6 +80,8 @@ class AgingView(LoginRequiredMixin, TemplateView):
             totals=reports.aging_totals(instalments, today, rows=all_rows),
             today=today,
             base_currency=settings.BASE_CURRENCY,
+            narrowed_to=chip,
+            narrow_query=narrow_query,
         )
         return context
 
@@ -85,7 +107,7 @@ class AgingExportView(LoginRequiredMixin, View):
     def get(self, request):
         today = timezone.localdate()
         by = _by(request)
-        instalments = Instalment.objects.visible_to(request.user)
+        instalments, _chip, _query = _narrowed(request, Instalment.objects.visible_to(request.user))
         all_rows = reports.aging(instalments, today, by)
         rows = reports.aging_rows(all_rows, by)
         totals = reports.aging_totals(instalments, today, rows=all_rows)

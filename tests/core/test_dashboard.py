@@ -393,3 +393,134 @@ def test_every_panel_has_its_excel_link_with_the_filters(client, cast, world):
         assert f'data-export="{panel}"' in html, panel
     assert "/dashboard/export/sales.xlsx?period=quarter&amp;month=" in html
     assert f"team={cast.sales3.team_id}" in html
+
+
+# --- drill-down for any period, person and team --------------------------------------------------
+
+
+def _xlsx_rows(client, url: str) -> list[tuple]:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return list(load_workbook(BytesIO(b"".join(response.streaming_content))).worksheets[0].iter_rows(values_only=True))
+
+
+def _earlier_this_year(cast):
+    """An order, an abnormal order and a complaint in January: in the year, not in a later quarter."""
+    today = timezone.localdate()
+    january = today.replace(month=1, day=15)
+    order = make_order(cast.sales1, cast.customer_of_assistant1, received_on=january)
+    AbnormalOrder.objects.create(
+        order=order, kind=AbnormalOrder.Kind.QUALITY, reported_on=january, reported_by=cast.sales1, cause="x"
+    )
+    Complaint.objects.create(company=cast.customer_of_assistant1, received_on=january,
+                             category=Complaint.Category.QUALITY, description="x", created_by=cast.sales1)  # fmt: skip
+    return january
+
+
+@pytest.mark.parametrize("who", ["manager1", "gm"])
+@pytest.mark.parametrize("period", ["quarter", "year"])
+@pytest.mark.parametrize("narrow", ["", "team", "salesperson"])
+def test_every_figure_equals_the_list_behind_its_link_for_quarter_and_year(client, cast, world, who, period, narrow):
+    _earlier_this_year(cast)
+    user = getattr(cast, who)
+    params = {"period": period}
+    if narrow == "team":
+        params["team"] = cast.sales1.team_id
+    elif narrow == "salesperson":
+        params["salesperson"] = cast.sales1.pk
+    context = _context(client, user, **params)
+    sales = context["sales"]
+    assert "date_from=" in sales["orders_url"] and "month=" not in sales["orders_url"]
+    assert sales["totals"]["orders"] == _list_count(client, sales["orders_url"]) > 0
+    for row in sales["rows"]:
+        assert row["orders"] == _list_count(client, row["orders_url"])
+        assert row["invoices"] == _list_count(client, row["invoices_url"])
+    assert sales["totals"]["invoices"] == _list_count(client, sales["invoices_url"])
+    if narrow:
+        assert f"{narrow}=" in sales["orders_url"]
+    abnormal = context["abnormal"]
+    assert abnormal["count"] == _list_count(client, abnormal["url"])
+    assert abnormal["open"] == _list_count(client, abnormal["open_url"])
+    for row in abnormal["rows"]:
+        assert row["count"] == _list_count(client, row["url"])
+    complaints = context["complaints"]
+    assert complaints["total"] == _list_count(client, complaints["url"])
+    for row in complaints["rows"]:
+        assert row["count"] == _list_count(client, row["url"])
+    # the aging buckets open the aging report narrowed the same way, with the same totals
+    aging = context["aging"]
+    report = client.get(aging["buckets"][0]["url"]).context
+    assert report["totals"]["base"]["total"] == aging["open_base"]
+    overdue = client.get(aging["overdue_url"]).context["paginator"].object_list
+    overdue = Invoice.objects.filter(pk__in=[i.pk for i in overdue]).with_open()
+    assert aging["overdue_base"] == sum((i.open_amount for i in overdue), Decimal("0.00"))
+    # the list's Excel applies the same filters: as many rows as the list counts (plus the header)
+    assert len(_xlsx_rows(client, sales["orders_url"].replace("/orders/?", "/orders/export.xlsx?"))) == (
+        sales["totals"]["orders"] + 1
+    )
+    abnormal_xlsx = reverse("orders:abnormal-export") + "?" + abnormal["url"].split("?", 1)[1]
+    assert len(_xlsx_rows(client, abnormal_xlsx)) == abnormal["count"] + 1
+    complaints_xlsx = reverse("customers:complaint-export") + "?" + complaints["url"].split("?", 1)[1]
+    assert len(_xlsx_rows(client, complaints_xlsx)) == complaints["total"] + 1
+
+
+def test_year_and_quarter_count_what_the_quarter_leaves_out(client, cast, world):
+    january = _earlier_this_year(cast)
+    today = timezone.localdate()
+    year = _context(client, cast.manager1, period="year")
+    quarter = _context(client, cast.manager1, period="quarter")
+    in_quarter = (today.month - 1) // 3 == 0
+    extra = 0 if in_quarter else 1
+    assert year["sales"]["totals"]["orders"] == quarter["sales"]["totals"]["orders"] + extra
+    assert year["complaints"]["total"] == quarter["complaints"]["total"] + extra
+    assert f"date_from={january:%Y}-01-01" in year["sales"]["orders_url"]
+
+
+def test_team_of_another_jurisdiction_and_bad_dates_are_ignored_by_the_lists(client, cast, world):
+    client.force_login(cast.manager1)
+    mine = _list_count(client, reverse("orders:list"))
+    # team B is not manager1's: the team filter is not valid for them, the list is not widened
+    response = client.get(reverse("orders:list"), {"team": cast.sales3.team_id})
+    assert response.status_code == 200 and response.context["paginator"].count == mine
+    assert response.context["filter_form"].errors.get("team")
+    response = client.get(reverse("orders:abnormal-list"), {"team": cast.sales3.team_id})
+    assert (
+        response.context["paginator"].count
+        == AbnormalOrder.objects.filter(order__salesperson__in=[cast.sales1, cast.sales2]).count()
+    )
+    # an end before the start is an error shown in the filter bar
+    response = client.get(reverse("orders:list"), {"date_from": "2026-09-30", "date_to": "2026-07-01"})
+    assert "The end of the period is before its start." in response.content.decode()
+    response = client.get(reverse("customers:complaint-list"), {"date_from": "2026-09-30", "date_to": "2026-07-01"})
+    assert "The end of the period is before its start." in response.content.decode()
+    response = client.get(reverse("receivables:list"), {"date_from": "nonsense", "team": cast.sales3.team_id})
+    assert (
+        response.status_code == 200
+        and response.context["paginator"].count
+        == Invoice.objects.filter(salesperson__in=[cast.sales1, cast.sales2]).count()
+    )
+    # the date inputs are in the filter bars, and an applied range shows as chips
+    today = timezone.localdate()
+    html = client.get(reverse("orders:list"), {"date_from": f"{today:%Y-%m}-01"}).content.decode()
+    assert 'name="date_from"' in html and 'name="date_to"' in html and f"{today:%Y-%m}-01" in html
+    for name in ("orders:abnormal-list", "customers:complaint-list", "receivables:list"):
+        assert 'name="date_from"' in client.get(reverse(name)).content.decode(), name
+
+
+@pytest.mark.parametrize(("who", "count"), [("gm", 4), ("manager1", 2), ("sales1", 1)])
+def test_abnormal_order_list_downloads_as_excel_in_scope(client, cast, world, who, count):
+    from datetime import date as date_type
+
+    client.force_login(getattr(cast, who))
+    assert _list_count(client, reverse("orders:abnormal-list")) == count
+    rows = _xlsx_rows(client, reverse("orders:abnormal-export"))
+    assert rows[0][:3] == ("Reported on", "Order", "Customer PO") and len(rows) == count + 1
+    assert isinstance(rows[1][0], (date_type,)) and isinstance(rows[1][9], (int, float))
+    numbers = {r[1] for r in rows[1:]}
+    assert numbers == set(AbnormalOrder.objects.visible_to(getattr(cast, who)).values_list("order__number", flat=True))
+    html = client.get(reverse("orders:abnormal-list")).content.decode()
+    assert 'id="abnormal-excel"' in html
