@@ -24,9 +24,15 @@ urlpatterns = [
     path("documents/<int:pk>/download/", documents.DocumentDownloadView.as_view(), name="document-download"),
     path("documents/<int:pk>/delete/", documents.DocumentDeleteView.as_view(), name="document-delete"),
     path("documents/expiring/", documents.ExpiringDocumentListView.as_view(), name="documents-expiring"),
+    path(
+        "documents/expiring/export.xlsx",
+        documents.ExpiringDocumentExportView.as_view(),
+        name="documents-expiring-export",
+    ),
     # interactions and follow-ups (customers/views/interactions.py)
     path("<int:pk>/interactions/new/", interactions.InteractionCreateView.as_view(), name="interaction-create"),
     path("follow-ups/", interactions.FollowUpListView.as_view(), name="follow-ups"),
+    path("follow-ups/export.xlsx", interactions.FollowUpExportView.as_view(), name="follow-ups-export"),
     # complaints (customers/views/complaints.py)
     path("complaints/", complaints.ComplaintListView.as_view(), name="complaint-list"),
     path("complaints/export.xlsx", complaints.ComplaintExportView.as_view(), name="complaint-export"),

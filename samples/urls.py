@@ -22,8 +22,10 @@ urlpatterns = [
     path("<int:pk>/convert/", views.SampleConvertView.as_view(), name="convert"),
     path("<int:pk>/link-order/", views.SampleLinkOrderView.as_view(), name="link-order"),
     path("items/", views.ItemListView.as_view(), name="item-list"),
+    path("items/export.xlsx", views.ItemExportView.as_view(), name="item-export"),
     path("items/new/", views.ItemCreateView.as_view(), name="item-create"),
     path("loans/", views.LoanListView.as_view(), name="loan-list"),
+    path("loans/export.xlsx", views.LoanExportView.as_view(), name="loan-export"),
     path("loans/new/", views.LoanCreateView.as_view(), name="loan-create"),
     path("loans/<int:pk>/return/", views.LoanReturnView.as_view(), name="loan-return"),
 ]

@@ -24,6 +24,7 @@ urlpatterns = [
     path("<int:pk>/itinerary/", views.ItineraryView.as_view(), name="itinerary"),
     path("<int:pk>/itinerary.pdf", views.ItineraryPdfView.as_view(), name="itinerary-pdf"),
     path("visits/", views.VisitListView.as_view(), name="visits"),
+    path("visits/export.xlsx", views.VisitExportView.as_view(), name="visit-export"),
     path("visits/new/", views.VisitCreateView.as_view(), name="visit-create"),
     path("visits/<int:pk>/", views.VisitDetailView.as_view(), name="visit-detail"),
     path("visits/<int:pk>/edit/", views.VisitUpdateView.as_view(), name="visit-edit"),

@@ -24,6 +24,7 @@ from django.views.generic.detail import SingleObjectMixin
 from core.background_exports import BackgroundExportMixin
 from core.exports import DATE_FORMAT, MONEY_FORMAT, Column
 from core.forms import add_error
+from core.list_exports import ListExportMixin
 from core.mixins import HtmxTemplateMixin, ScopedMixin
 from core.pdf import pdf_response
 from customers.models import Company, Contact
@@ -722,3 +723,23 @@ class VisitUpdateView(ScopedMixin, SingleObjectMixin, TemplateView):
                 messages.success(request, _("The visit was updated."))
                 return redirect(visit)
         return self.render_to_response({"form": form, "visit": self.object, "section": "visits"})
+
+
+class VisitExportView(ListExportMixin, VisitListView):
+    """The visits as Excel: same scope, the same upcoming/past/all choice and search."""
+
+    export_title = gettext_lazy("Customers visiting us")
+    export_name = "visits"
+
+    def export_columns(self):
+        return [
+            Column(_("Arrival"), lambda v: v.arrives_at, 17, "yyyy-mm-dd hh:mm"),
+            Column(_("Departure"), lambda v: v.departs_on, 12, DATE_FORMAT),
+            Column(_("Customer code"), lambda v: v.customer.code, 12),
+            Column(_("Customer"), lambda v: v.customer.name, 30),
+            Column(_("Visitors"), lambda v: v.visitors, 30),
+            Column(_("Picked up by"), lambda v: v.pickup_by, 16),
+            Column(_("Hotel"), lambda v: v.hotel, 20),
+            Column(_("Our attendees"), lambda v: ", ".join(str(a) for a in v.attendees.all()), 28),
+            Column(_("Programme"), lambda v: v.programme, 40),
+        ]

@@ -9,9 +9,12 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, ListView
 from django.views.generic.detail import SingleObjectMixin
 
+from core.exports import DATE_FORMAT, Column
+from core.list_exports import ListExportMixin
 from core.mixins import ScopedMixin
 from customers.forms.interactions import InteractionForm
 from customers.models import Company, Interaction
@@ -87,3 +90,22 @@ class FollowUpListView(ScopedMixin, ListView):
         for company in context["companies"]:
             company.days_overdue = follow_up_days_overdue(company, self.today)
         return context
+
+
+class FollowUpExportView(ListExportMixin, FollowUpListView):
+    """The follow-up list as Excel: same scope, the same "due only" choice and order."""
+
+    export_title = gettext_lazy("Follow-ups")
+    export_name = "follow-ups"
+
+    def export_columns(self):
+        today = self.today
+        return [
+            Column(_("Code"), lambda c: c.code, 12),
+            Column(_("Company"), lambda c: c.name, 32),
+            Column(_("Owner"), lambda c: c.owner, 16),
+            Column(_("Every (days)"), lambda c: c.follow_up_days, 10, "0"),
+            Column(_("Last contact"), lambda c: c.last_contact_on, 12, DATE_FORMAT),
+            Column(_("Next follow-up"), lambda c: c.next_follow_up_on, 14, DATE_FORMAT),
+            Column(_("Days overdue"), lambda c: follow_up_days_overdue(c, today), 12, "0"),
+        ]

@@ -7,9 +7,13 @@ Products are managed in the admin (orders/admin.py); the catalogue is the compan
 from __future__ import annotations
 
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView
 
+from core.exports import MONEY_FORMAT, Column
+from core.list_exports import ListExportMixin
 from core.mixins import HtmxTemplateMixin, ScopedMixin
 from orders.forms.quotations import ProductFilterForm, product_text
 from orders.models import Product
@@ -96,3 +100,22 @@ class ProductLookupView(ScopedMixin, View):
             ]
         ]
         return JsonResponse({"results": results})
+
+
+class ProductExportView(ListExportMixin, ProductListView):
+    """The catalogue as Excel, with the list's filters and sort."""
+
+    export_title = gettext_lazy("Products")
+    export_name = "products"
+
+    def export_columns(self):
+        return [
+            Column(_("SKU"), lambda p: p.sku, 16),
+            Column(_("Name"), lambda p: p.name, 30),
+            Column(_("English name"), lambda p: p.name_en, 30),
+            Column(_("Specification"), lambda p: p.specification, 30),
+            Column(_("Unit"), lambda p: p.get_unit_display(), 8),
+            Column(_("List price"), lambda p: p.list_price, 14, MONEY_FORMAT),
+            Column(_("Currency"), lambda p: p.currency, 9),
+            Column(_("Active"), lambda p: p.active, 8),
+        ]

@@ -1,0 +1,132 @@
+"""The list pages that had no Excel download: each file holds the list's rows (as many as the
+list counts, for each role's scope and filters), with real dates and numbers and a header row."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from customers.models import Company, CompanyDocument
+from samples.models import SampleItem, SampleLoan
+from tests.orders.factories import make_product
+from travel.models import Visit
+
+pytestmark = pytest.mark.django_db
+
+
+def _count(client, url: str, **params) -> int:
+    response = client.get(url, params)
+    assert response.status_code == 200, url
+    return response.context["paginator"].count
+
+
+def _sheet(client, url: str, **params):
+    response = client.get(url, params)
+    assert response.status_code == 200, url
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).worksheets[0]
+    assert sheet.freeze_panes == "A2"
+    return list(sheet.iter_rows(values_only=True))
+
+
+def _same_as_list(client, list_name: str, export_name: str, **params) -> list[tuple]:
+    count = _count(client, reverse(list_name), **params)
+    rows = _sheet(client, reverse(export_name), **params)
+    assert len(rows) == count + 1, (list_name, params)
+    html = client.get(reverse(list_name), params).content.decode()
+    assert reverse(export_name) in html  # the page links to its download
+    return rows
+
+
+def test_products_download_with_the_lists_filters(client, cast):
+    make_product(sku="P-1", list_price=Decimal("12.50"))
+    make_product(sku="P-2", list_price=Decimal("99.00"), active=False)
+    client.force_login(cast.sales1)
+    rows = _same_as_list(client, "orders:product-list", "orders:product-export")
+    assert rows[0][:2] == ("SKU", "Name") and len(rows) == 3
+    price = {r[0]: r[5] for r in rows[1:]}
+    assert price["P-1"] == 12.5 and isinstance(price["P-1"], (int, float))
+    rows = _same_as_list(client, "orders:product-list", "orders:product-export", active="no")
+    assert [r[0] for r in rows[1:]] == ["P-2"]
+
+
+@pytest.mark.parametrize(("who", "codes"), [("gm", {"K1", "K2", "K3"}), ("manager1", {"K1", "K2"}), ("sales1", {"K1"})])
+def test_follow_ups_download_in_scope(client, cast, who, codes):
+    today = timezone.localdate()
+    for code, owner in (("K1", cast.sales1), ("K2", cast.sales2), ("K3", cast.sales3)):
+        Company.objects.create(code=code, name=f"Key {code}", owner=owner, follow_up_days=30,
+                               next_follow_up_on=today - timedelta(days=5))  # fmt: skip
+    client.force_login(getattr(cast, who))
+    rows = _same_as_list(client, "customers:follow-ups", "customers:follow-ups-export")
+    assert {r[0] for r in rows[1:]} == codes
+    row = next(r for r in rows[1:] if r[0] == sorted(codes)[0])
+    assert isinstance(row[5], datetime) and row[5].date() == today - timedelta(days=5)
+    assert row[3] == 30 and row[6] == 5
+
+
+def _document(company, title, days):
+    return CompanyDocument.objects.create(
+        company=company, title=title, file=f"companies/{title}.pdf", original_name=f"{title}.pdf",
+        content_type="application/pdf", size=100, uploaded_by=company.owner,
+        expires_on=timezone.localdate() + timedelta(days=days),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(("who", "titles"), [("gm", {"A1", "S3"}), ("sales1", {"A1"}), ("sales3", {"S3"})])
+def test_expiring_documents_download_in_scope(client, cast, who, titles):
+    _document(cast.customer_of_assistant1, "A1", 10)
+    _document(cast.customer_of_sales3, "S3", -2)
+    client.force_login(getattr(cast, who))
+    rows = _same_as_list(client, "customers:documents-expiring", "customers:documents-expiring-export")
+    assert {r[5] for r in rows[1:]} == titles
+    assert all(isinstance(r[0], datetime) for r in rows[1:])
+    if who == "gm":
+        expired = _same_as_list(
+            client, "customers:documents-expiring", "customers:documents-expiring-export", status="expired"
+        )
+        assert [(r[5], r[8]) for r in expired[1:]] == [("S3", -2)]
+
+
+@pytest.fixture
+def loans(cast):
+    today = timezone.localdate()
+    a = SampleItem.objects.create(code="SM-1", name="Demo unit")
+    b = SampleItem.objects.create(code="SM-2", name="Other unit")
+    SampleLoan.objects.create(item=a, salesperson=cast.sales1, customer=cast.customer_of_assistant1,
+                              lent_on=today, due_back=today + timedelta(days=7), lent_by=cast.sales1)  # fmt: skip
+    SampleLoan.objects.create(item=b, salesperson=cast.sales3, customer=cast.customer_of_sales3,
+                              lent_on=today, due_back=today + timedelta(days=3), lent_by=cast.sales3)  # fmt: skip
+    return today
+
+
+@pytest.mark.parametrize(("who", "codes"), [("gm", {"SM-1", "SM-2"}), ("manager1", {"SM-1"}), ("sales3", {"SM-2"})])
+def test_sample_loans_download_in_scope(client, cast, loans, who, codes):
+    client.force_login(getattr(cast, who))
+    rows = _same_as_list(client, "samples:loan-list", "samples:loan-export")
+    assert {r[0] for r in rows[1:]} == codes
+    assert all(isinstance(r[5], datetime) for r in rows[1:])
+
+
+def test_sample_register_downloads_with_who_has_each_item(client, cast, loans):
+    client.force_login(cast.gm)
+    rows = _same_as_list(client, "samples:item-list", "samples:item-export")
+    due = {r[0]: r[6] for r in rows[1:]}
+    assert due["SM-2"].date() == loans + timedelta(days=3)
+    assert _same_as_list(client, "samples:item-list", "samples:item-export", q="SM-1")[1][0] == "SM-1"
+
+
+@pytest.mark.parametrize(("who", "count"), [("gm", 2), ("sales1", 1), ("manager2", 1)])
+def test_visits_download_in_scope(client, cast, who, count):
+    for customer in (cast.customer_of_assistant1, cast.customer_of_sales3):
+        Visit.objects.create(customer=customer, visitors="Mr. Smith (buyer)",
+                             arrives_at=timezone.now() + timedelta(days=2), created_by=cast.sales1)  # fmt: skip
+    client.force_login(getattr(cast, who))
+    rows = _same_as_list(client, "travel:visits", "travel:visit-export")
+    assert len(rows) == count + 1
+    assert isinstance(rows[1][0], datetime) and rows[1][0].date() >= date.today() - timedelta(days=1)
