@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "axes",
+    "csp",  # django-csp: its system checks catch pre-4.0 CSP_* settings
     # Backdesk
     "accounts",
     "core",
