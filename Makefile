@@ -64,8 +64,12 @@ check-deploy: $(VENV)/.runtime
 clean:
 	rm -rf $(VENV) var/static test-artifacts
 
-## bench: seed --scale 100 into var/bench (SQLite, or DATABASE_URL), then measure; results in bench/results/
+## bench: an empty database (var/bench SQLite, or DATABASE_URL flushed!), seed_demo --scale $(SCALE) timed
+## (default 100), then pages, downloads, jobs and gunicorn+wrk; results in bench/results/bench-<database>.{md,json}
+BENCH_VAR ?= $(CURDIR)/var/bench
+BENCH_ENV = BACKDESK_VAR_DIR=$(BENCH_VAR) DEBUG=1
 bench: $(VENV)/.runtime
-	BACKDESK_VAR_DIR=$(CURDIR)/var/bench DEBUG=1 $(BIN)/python manage.py migrate --noinput -v0
-	BACKDESK_VAR_DIR=$(CURDIR)/var/bench DEBUG=1 $(BIN)/python manage.py seed_demo --scale $${SCALE:-100} --quiet
-	BACKDESK_VAR_DIR=$(CURDIR)/var/bench DEBUG=1 $(BIN)/python manage.py bench --out bench/results
+	rm -rf $(BENCH_VAR)
+	$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput -v0
+	$(BENCH_ENV) $(BIN)/python manage.py flush --noinput -v0
+	$(BENCH_ENV) $(BIN)/python manage.py bench --seed $(or $(SCALE),100) --out $(or $(BENCH_OUT),bench/results) $(BENCH_ARGS)

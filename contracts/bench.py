@@ -17,7 +17,7 @@ PAGES: list = [
     Page("contracts: list, deep page", _deep("contracts:list", "contracts.Contract")),
     Page("contracts: list, search", lambda user: reverse("contracts:list") + "?q=%E7%B2%BE%E5%AF%86"),
     Page("contracts: detail", _detail("contracts:detail", "contracts.Contract")),
-    Page("contracts: PDF", _pdf),
+    Page("contracts: PDF", _pdf, target_ms=1500, repeat=5),
     Page("contracts: performance checklist", lambda user: reverse("contracts:performance")),
     Page("contracts: performance, deep page", _deep("contracts:performance", "contracts.Contract")),
     Page("contracts: monthly statistics", lambda user: reverse("contracts:statistics")),

@@ -1,4 +1,4 @@
-"""Pages of expenses for manage.py bench (core/bench.py)."""
+"""Pages and exports of expenses for manage.py bench (core/bench.py)."""
 
 from django.urls import reverse
 
@@ -13,5 +13,8 @@ PAGES: list = [
     Page("expenses: claim detail", _detail("expenses:detail", "expenses.Claim")),
     Page("expenses: budgets", lambda user: reverse("expenses:budgets")),
     Page("expenses: advances", lambda user: reverse("expenses:advances")),
+    Page("expenses: advance detail", _detail("expenses:advance-detail", "expenses.Advance")),
 ]
-EXPORTS: list = []
+EXPORTS: list = [
+    ("expenses: Excel of all claims", "gm", "expenses:export"),
+]

@@ -26,6 +26,12 @@ def _statement_pdf(user):
     return url.replace("/statement/?", "/statement.pdf?") if url else None
 
 
+def _customer(user):
+    """The receivables page of the customer with the most invoices the user can see."""
+    url = _statement(user)
+    return url.split("statement/")[0] if url else None
+
+
 PAGES = [
     Page("receivables: invoices", lambda user: reverse("receivables:list")),
     Page("receivables: invoices, deep page", _deep("receivables:list", "receivables.Invoice")),
@@ -33,14 +39,19 @@ PAGES = [
     Page("receivables: invoices, search", lambda user: reverse("receivables:list") + "?q=INV-2026-0001"),
     Page("receivables: invoice detail", _detail("receivables:detail", "receivables.Invoice")),
     Page("receivables: payments", lambda user: reverse("receivables:payment-list")),
+    Page("receivables: payments, deep page", _deep("receivables:payment-list", "receivables.Payment")),
+    Page("receivables: payment detail", _detail("receivables:payment-detail", "receivables.Payment")),
+    Page("receivables: customer account", _customer),
     Page("receivables: aging by customer", lambda user: reverse("receivables:aging")),
     Page("receivables: aging by salesperson", lambda user: reverse("receivables:aging") + "?by=salesperson"),
     Page("receivables: reminders sent", lambda user: reverse("receivables:reminder-list")),
     Page("receivables: month-end reconciliation", lambda user: reverse("receivables:reconciliation")),
     Page("receivables: statement, biggest customer", _statement),
-    Page("receivables: statement PDF, biggest customer", _statement_pdf),
+    Page("receivables: statement PDF, biggest customer", _statement_pdf, target_ms=8000, repeat=3),
 ]
 EXPORTS = [
+    ("receivables: Excel of all invoices", "gm", "receivables:export"),
+    ("receivables: Excel of all payments", "gm", "receivables:payment-export"),
     ("receivables: aging Excel", "gm", "receivables:aging-export"),
     ("receivables: reconciliation Excel", "gm", "receivables:reconciliation-export"),
 ]

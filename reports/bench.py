@@ -11,5 +11,6 @@ PAGES: list = [
     Page("reports: sales funnel", lambda user: reverse("reports:funnel")),
 ]
 EXPORTS: list = [
+    ("reports: weekly reports Excel", "gm", "reports:export"),
     ("reports: sales funnel Excel", "gm", "reports:funnel-export"),
 ]

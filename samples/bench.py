@@ -14,6 +14,7 @@ PAGES: list = [
     Page("samples: conversion per product", lambda user: reverse("samples:conversion") + "?by=product"),
     Page("samples: courier reconciliation", lambda user: reverse("samples:couriers")),
     Page("samples: loans", lambda user: reverse("samples:loan-list")),
+    Page("samples: sample register", lambda user: reverse("samples:item-list")),
 ]
 EXPORTS: list = [
     ("samples: Excel of all sample requests", "gm", "samples:export"),

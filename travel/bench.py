@@ -18,10 +18,11 @@ PAGES: list = [
     Page("travel: trip list, search", lambda user: reverse("travel:list") + "?q=%E5%8D%97%E4%BA%AC"),
     Page("travel: trip detail", _detail("travel:detail", "travel.Trip")),
     Page("travel: itinerary", _detail("travel:itinerary", "travel.Trip")),
-    Page("travel: itinerary PDF", _pdf),
+    Page("travel: itinerary PDF", _pdf, target_ms=1500, repeat=5),
     Page("travel: on the road today", lambda user: reverse("travel:on-the-road")),
     Page("travel: important findings", lambda user: reverse("travel:findings")),
     Page("travel: customers visiting us", lambda user: reverse("travel:visits")),
+    Page("travel: customer visit detail", _detail("travel:visit-detail", "travel.Visit")),
 ]
 EXPORTS: list = [
     ("travel: Excel of all trips", "gm", "travel:export"),

@@ -1,0 +1,105 @@
+"""The benchmark machinery (core/bench.py) at a tiny scale, so `make bench` cannot rot between runs."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from core import bench
+from tests.orders.factories import make_order, make_product
+
+
+@pytest.fixture
+def orders(cast):
+    product = make_product()
+    for customer in (cast.customer_of_assistant1, cast.customer_of_assistant2, cast.customer_shared):
+        make_order(cast.sales1, customer, lines=[(product, 3, Decimal("2.50")), (product, 1, Decimal("4"))])
+
+
+def test_every_page_resolves(cast, orders):
+    """Each page of every module's PAGES list gives a URL that resolves (None: nothing to show)."""
+    from django.urls import resolve
+
+    from accounts.models import User
+
+    names = [p.name for p in bench.PAGES]
+    assert len(names) == len(set(names))
+    assert {"home", "home: dashboard (?part=dashboard, htmx)", "orders: list", "orders: list, deep page"} <= set(names)
+    for username in ("gm", "assistant2"):
+        user = User.objects.get(username=username)
+        for page in bench.PAGES:
+            url = page.url(user)
+            assert url is None or resolve(url.split("?")[0]), page.name
+    assert {name for name, *_ in bench.EXPORTS} >= {"orders: Excel of all orders", "orders: Excel of all order lines"}
+
+
+def test_pages_report_and_targets(cast, orders):
+    pages = [p for p in bench.PAGES if p.name in ("home", "orders: list", "orders: detail")]
+    report = {
+        "machine": bench.machine(),
+        "seed": {"scale": 100, "seconds": 301.0},
+        "counts": bench.counts(),
+        "pages": bench.measure_pages(["assistant2"], repeat=2, pages=pages),
+        "exports": [
+            {
+                "export": "orders",
+                "user": "gm",
+                "view": "orders:export",
+                "status": 200,
+                "seconds": 16.0,
+                "bytes": 2048,
+                "rows": 3,
+                "rss_before_mb": 90.0,
+                "peak_rss_mb": 100.0,
+            },
+        ],  # fmt: skip
+        "jobs": bench.job_dunning(),
+        "http": {"skipped": "wrk is not installed"},
+    }
+    assert report["counts"]["orders.Order"] == 3 and report["counts"]["orders.OrderLine"] == 6
+    assert [r["page"] for r in report["pages"]] == ["home", "orders: list", "orders: detail"]
+    bench.check_targets(report)
+    assert all(r["status"] == 200 and r["queries"] <= 20 for r in report["pages"]), report["pages"]
+    report["pages"][0]["p95_ms"] = 301.0  # SQLite's limit is 300 ms
+    bench.check_targets(report)
+    assert report["pages"][0]["ok"] is (report["machine"]["database"] != "sqlite")
+    assert report["exports"][0]["ok"] is False  # 16 s > 15 s for all orders
+    assert report["seed"]["ok"] is False  # 301 s > 5 min
+    first, again = report["jobs"]
+    assert first["job"] == "run_dunning" and again["emails"] == 0 and again["ok"] is True
+    text = bench.markdown(report)
+    assert "| orders: list | assistant2 |" in text and "✗" in text and "Skipped: wrk is not installed" in text
+
+
+def test_export_in_process_reports_rows_and_memory(cast, orders, settings, django_capture_on_commit_callbacks):
+    inline = bench.run_export("gm", "orders:line-export")
+    assert inline["status"] == 200 and inline["rows"] == 6 and not inline["background"]
+    assert inline["peak_rss_mb"] >= inline["rss_before_mb"] > 0
+    settings.EXPORT_INLINE_MAX_ROWS = 1  # the worker path, run eagerly in the measuring process
+    with django_capture_on_commit_callbacks(execute=True):
+        background = bench.run_export("gm", "orders:export")
+    assert background["status"] == "done" and background["rows"] == 3 and background["background"]
+
+
+def test_contract_pdf_job_without_contracts(cast):
+    assert bench.job_contract_pdf()["status"] == "no contract"
+
+
+def test_wrk_output_is_parsed():
+    output = """Running 10s test @ http://127.0.0.1:8001/
+  2 threads and 4 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    25.10ms    5.20ms  80.00ms   90.00%
+  Latency Distribution
+     50%   24.50ms
+     75%   27.00ms
+     90%   31.00ms
+     99%    1.20s
+  1589 requests in 10.01s, 40.12MB read
+  Non-2xx or 3xx responses: 2
+Requests/sec:    158.75
+Transfer/sec:      4.01MB
+"""
+    assert bench.parse_wrk(output) == {"rps": 158.75, "p50_ms": 24.5, "p99_ms": 1200.0, "requests": 1589,
+                                       "non_2xx": 2}  # fmt: skip
