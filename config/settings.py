@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "core.middleware.DatabaseErrorMiddleware",  # a POST view in one transaction; a database error is a message
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.forms import check_lines_total
 from core.widgets import LookupSelect
 from customers.models import Company
 from orders.forms.orders import CompanyChoiceField, PersonChoiceField, ProductChoiceField, date_input
@@ -178,6 +179,7 @@ class BaseLineFormSet(forms.BaseFormSet):
             return
         if not self.lines():
             raise forms.ValidationError(_("A contract needs at least one line."))
+        check_lines_total(self.lines())
 
     def lines(self) -> list[dict]:
         result = []

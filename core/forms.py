@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 
 def add_error(form, error: ValidationError, *, renames: dict[str, str] | None = None) -> None:
@@ -16,3 +20,50 @@ def add_error(form, error: ValidationError, *, renames: dict[str, str] | None = 
             form.add_error(target if target in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+# Dates a business form takes: wide enough for any real document, narrow enough that adding a
+# payment term or a year never leaves Python's date range (year 9999 + 30 days is an OverflowError).
+FIRST_DATE = date(2000, 1, 1)
+LAST_DATE = date(2100, 12, 31)
+
+
+def check_date_range(value):
+    """For a form's clean_<date>(): a date between 2000 and 2100 (or empty) passes through."""
+    if value is not None and not FIRST_DATE <= value <= LAST_DATE:
+        raise ValidationError(
+            _("Enter a date between %(first)s and %(last)s.") % {"first": FIRST_DATE, "last": LAST_DATE},
+            code="date_range",
+        )
+    return value
+
+
+# What a money column (max_digits=14, decimal_places=2) holds. A line amount (quantity × price) or
+# a total is computed after the form checked each field: checked here too, so an overflow is a
+# form error and never a database error (PostgreSQL refuses it; SQLite stores it anyway).
+MAX_AMOUNT = Decimal("999999999999.99")
+
+
+def amount_too_large(amount) -> bool:
+    return amount is not None and abs(amount) > MAX_AMOUNT
+
+
+def amount_too_large_error() -> ValidationError:
+    return ValidationError(
+        _("This amount is too large: at most %(max)s.") % {"max": "999,999,999,999.99"}, code="too_large"
+    )
+
+
+def check_lines_total(lines, *, amount=lambda line: line["quantity"] * line["unit_price"]) -> None:
+    """For a formset's clean(): each line's amount and their sum fit a money column."""
+    total = Decimal("0")
+    for line in lines:
+        try:
+            total += amount(line)
+        except TypeError:  # a blank quantity or price: the form says so on its own
+            continue
+    if amount_too_large(total):
+        raise ValidationError(
+            _("The total of the lines is too large: at most %(max)s.") % {"max": "999,999,999,999.99"},
+            code="too_large",
+        )

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.forms import check_date_range
 from core.widgets import LookupSelect
 from customers.models import Company
 from orders.models import Order, Shipment
@@ -60,6 +61,10 @@ class InvoiceForm(forms.Form):
 
     def line_rows(self):
         return [(line, self[name], open_qty) for line, name, open_qty in self.line_fields]
+
+    def clean_invoice_date(self):
+        # The due dates are the invoice date plus days: year 9999 would overflow.
+        return check_date_range(self.cleaned_data["invoice_date"])
 
     def quantities(self) -> dict[int, Decimal]:
         return {line.pk: self.cleaned_data.get(name) or Decimal("0") for line, name, _open in self.line_fields}

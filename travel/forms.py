@@ -3,6 +3,8 @@ check the same rules again, so a forged id is refused either way."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
@@ -11,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.forms import amount_too_large, amount_too_large_error
 from core.widgets import LookupSelect
 from customers.models import Company
 from orders.forms.orders import CompanyChoiceField, PersonChoiceField, date_input
@@ -98,6 +101,13 @@ class TripForm(forms.ModelForm):
                 ),
             ),
         )
+
+    def clean(self):
+        data = super().clean()
+        # The estimated total is stored too: it must fit a money column like each estimate.
+        if amount_too_large(sum((data.get(name) or 0 for name in ESTIMATE_FIELDS), Decimal("0"))):
+            self.add_error(ESTIMATE_FIELDS[-1], amount_too_large_error())
+        return data
 
 
 class LegForm(forms.ModelForm):

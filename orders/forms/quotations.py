@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import check_lines_total
 from core.widgets import LookupSelect
 from customers.models import Company
 from orders.models import Order, Product, Quotation
@@ -231,6 +232,9 @@ class BaseLineFormSet(forms.BaseFormSet):
             return
         if not self.lines():
             raise forms.ValidationError(_("Add at least one line."), code="no_lines")
+        check_lines_total(
+            self.lines(), amount=lambda line: line["quantity"] * (line["unit_price"] or line["product"].list_price)
+        )
 
 
 QuotationLineFormSet = forms.formset_factory(
