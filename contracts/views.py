@@ -23,6 +23,7 @@ from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 
+from core.audit import visible_history
 from core.background_exports import BackgroundExportMixin
 from core.exports import DATE_FORMAT, MONEY_FORMAT, Column, xlsx_response
 from core.forms import add_error
@@ -349,6 +350,7 @@ class ContractDetailView(ScopedMixin, DetailView):
             actions=actions,
             approvers=services.next_approvers(contract) if contract.status in Contract.AWAITING_APPROVAL else [],
             performance=performance,
+            audit_history=visible_history(user, contract),
             self_involved=services._involved(user, contract),
             sign_form=SignForm(initial={"signed_on": timezone.localdate()}),
             archive_form=ArchiveForm(),

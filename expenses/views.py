@@ -15,12 +15,14 @@ from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 
+from core.audit import visible_history
 from core.background_exports import BackgroundExportMixin
 from core.exports import DATE_FORMAT, MONEY_FORMAT, Column
 from core.forms import add_error
@@ -270,6 +272,16 @@ class ClaimEditView(ScopedMixin, SingleObjectMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form, claim=self.object))
 
 
+def history_line_label(line) -> str:
+    """How the change history names a line (a historical ClaimLine; no query)."""
+    return _("line %(date)s %(category)s %(amount)s %(currency)s") % {
+        "date": date_format(line.date, "SHORT_DATE_FORMAT"),
+        "category": line.get_category_display(),
+        "amount": number_format(line.amount, 2),
+        "currency": line.currency,
+    }
+
+
 class ClaimDetailView(ScopedMixin, DetailView):
     model = Claim
     template_name = "expenses/claim_detail.html"
@@ -331,6 +343,9 @@ class ClaimDetailView(ScopedMixin, DetailView):
             totals=totals_by_currency((line.currency, line.amount) for line in lines),
             payable=services.claim_payable(claim),
             events=claim.events.select_related("actor"),
+            audit_history=visible_history(
+                user, claim, children=[(ClaimLine.history.filter(claim_id=claim.pk), history_line_label)]
+            ),
             budgets=budgets,
             blockers=services.approval_blockers(claim, budgets) if pending else [],
             can=can,

@@ -15,6 +15,7 @@ from django.views.generic import CreateView, DetailView, FormView, ListView, Upd
 from django.views.generic.detail import SingleObjectMixin
 
 from accounts.scope import visible_salespersons
+from core.audit import visible_history
 from core.exports import Column, xlsx_response
 from core.mixins import HtmxTemplateMixin, ScopedMixin
 from customers import rules
@@ -163,26 +164,12 @@ class CompanyDetailView(ScopedMixin, DetailView):
             complaints=company.complaints.select_related("handler")[:20],
             surveys=company.surveys.select_related("surveyed_by"),
             ownership_changes=company.ownership_changes.select_related("from_owner", "to_owner", "changed_by"),
-            history=history_with_changes(company),
+            audit_history=visible_history(user, company),
             can_assign=can_assign,
             can_transfer=rules.can_transfer(user, company),
             assign_form=AssignForm(company=company) if can_assign else None,
         )
         return context
-
-
-def history_with_changes(company: Company, limit: int = 20) -> list[tuple[object, list[str]]]:
-    """The latest audit records, each with the names of the fields it changed."""
-    records = list(company.history.select_related("history_user")[: limit + 1])
-    entries = []
-    for index, record in enumerate(records[:limit]):
-        changed: list[str] = []
-        previous = records[index + 1] if index + 1 < len(records) else None
-        if previous is not None and record.history_type == "~":
-            delta = record.diff_against(previous)
-            changed = [str(Company._meta.get_field(change.field).verbose_name) for change in delta.changes]
-        entries.append((record, changed))
-    return entries
 
 
 class CompanyCreateView(LoginRequiredMixin, CreateView):

@@ -20,6 +20,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 from django.views.generic.detail import SingleObjectMixin
 
+from core.audit import visible_history
 from core.exports import DATE_FORMAT, Column, xlsx_response
 from core.forms import add_error
 from core.mixins import HtmxTemplateMixin, ScopedMixin
@@ -250,6 +251,7 @@ class ShipmentDetailView(ScopedMixin, DetailView):
             can_check=services.can_check(user, shipment),
             can_cancel=services.can_cancel(user, shipment),
             timeline=timeline(history),
+            audit_history=visible_history(user, shipment),
         )
         return context
 

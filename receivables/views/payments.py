@@ -18,6 +18,7 @@ from django.views import View
 from django.views.generic import CreateView, DetailView, ListView
 from django.views.generic.detail import SingleObjectMixin
 
+from core.audit import visible_history
 from core.background_exports import BackgroundExportMixin
 from core.exports import DATE_FORMAT, MONEY_FORMAT, Column
 from core.forms import add_error
@@ -184,6 +185,7 @@ class PaymentDetailView(ScopedMixin, DetailView):
             can_confirm=services.can_confirm(user) and payment.status == Payment.Status.RECORDED,
             can_reverse=services.can_confirm(user) and payment.status != Payment.Status.REVERSED,
             allocation_errors=kwargs.get("allocation_errors", {}),
+            audit_history=visible_history(user, payment),
             today=timezone.localdate(),
         )
         return context
