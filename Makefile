@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint messages seed worker beat check-deploy clean bench
+.PHONY: run test lint messages seed worker beat check-deploy clean bench backup restore
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PY) not found)"; exit 1; }
@@ -63,6 +63,15 @@ check-deploy: $(VENV)/.runtime
 
 clean:
 	rm -rf $(VENV) var/static test-artifacts
+
+## backup: database (pg_dump -Fc, or SQLite's backup API) and uploads into var/backups/backdesk-<time>/ (or BACKUP_DIR)
+backup: $(VENV)/.runtime
+	$(BIN)/python manage.py backup
+
+## restore: BACKUP=var/backups/backdesk-<time> make restore (replaces the database of DATABASE_URL and the uploads)
+restore: $(VENV)/.runtime
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/backdesk-YYYYMMDD-HHMMSS"; exit 2; }
+	$(BIN)/python manage.py restore "$(BACKUP)"
 
 ## bench: an empty database (var/bench SQLite, or DATABASE_URL flushed!), seed_demo --scale $(SCALE) timed
 ## (default 100), then pages, downloads, jobs and gunicorn+wrk; results in bench/results/bench-<database>.{md,json}
