@@ -164,3 +164,37 @@ def test_assistant_pages_work_under_the_policy(page, cast, screenshot):
 
     assert not {k: v for k, v in violations.items() if v}, violations
     assert not messages, messages
+
+
+def test_the_admin_works_under_the_policy(page, cast):
+    """Django's admin keeps to the policy too (its scripts are files, its data in data- attributes)."""
+    from accounts.models import User
+
+    User.objects.create_superuser("csp-admin", "csp-admin@example.com", DEMO_PASSWORD)
+    messages = _watch(page)
+    violations: dict[str, list[str]] = {}
+    page.goto("/admin/login/")
+    page.fill("#id_username", "csp-admin")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/")
+    violations["index"] = _violations(page)
+    company = cast.customer_of_assistant1
+    for name, url in (
+        ("users", "/admin/accounts/user/"),
+        ("user", f"/admin/accounts/user/{cast.sales1.pk}/change/"),
+        ("companies", "/admin/customers/company/"),
+        ("company", f"/admin/customers/company/{company.pk}/change/"),
+        ("company history", f"/admin/customers/company/{company.pk}/history/"),
+    ):
+        response = page.goto(url)
+        assert response.status == 200, url
+        page.wait_for_load_state("load")
+        violations[name] = _violations(page)
+    # The one known refusal: django-simple-history's history list has <p class="paginator"
+    # style="border-top: 0"> (simple_history/object_history_list.html, not in a block). Refusing it
+    # only leaves a border line above the paginator; not worth a copy of the package's template.
+    others = [v for v in violations.pop("company history") if not v.startswith("style-src-attr ")]
+    assert others == []
+    assert not {k: v for k, v in violations.items() if v}, violations
+    assert [m for m in messages if "style-src-attr" not in m and "inline style" not in m] == [], messages
