@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.models import User
 
@@ -49,8 +50,8 @@ def _filters_sheet(user: User, filters: dashboard.Filters | None, today: date) -
     if filters is not None:
         rows += [
             {"name": _("Period"), "value": str(dashboard.PERIODS[filters.period])},
-            {"name": _("From"), "value": filters.start},
-            {"name": _("To"), "value": filters.last},
+            {"name": pgettext("date range", "From"), "value": filters.start},
+            {"name": pgettext("date range", "To"), "value": filters.last},
             {"name": _("Team"), "value": filters.team.name if filters.team else _("All teams")},
             {"name": _("Salesperson"), "value": str(filters.salesperson) if filters.salesperson else _("Everyone")},
         ]
