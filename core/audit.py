@@ -3,8 +3,10 @@
 ``history_entries(obj)`` reads the latest audit records of a tracked record (and optionally of its children,
 e.g. a claim's lines) in a constant number of queries, whatever the number of entries:
 
-1. the records, with their user (``select_related``) and the id of each one's previous version (a subquery);
-2. those previous versions, in one ``history_id__in`` query;
+1. the record's latest ``limit + 1`` versions with their user (``select_related``): each is diffed against the
+   next older one;
+2. for each child queryset, its latest versions with the id of each one's previous version (a subquery), then
+   those previous versions (one ``history_id__in`` query);
 3. one ``in_bulk`` per related model named by a changed foreign key (shown by its ``str``).
 
 ``visible_history(user, obj)`` applies the visibility rule (issue #11): managers (the GM, a team manager on a
@@ -86,9 +88,10 @@ def history_entries(
     ``(ClaimLine.history.filter(claim_id=claim.pk), lambda line: ...)``; the label names the child in the
     entry and is called on the historical record (it must not query).
     """
-    sources = [(obj.history.all(), None), *children]
-    pending: list[tuple[object, object | None, Callable | None]] = []
-    for queryset, label in sources:
+    pending: list[tuple[object, object | None, Callable | None]] = [
+        (record, previous, None) for record, previous in _own_records(obj.history.all(), limit)
+    ]
+    for queryset, label in children:
         pending.extend((record, previous, label) for record, previous in _with_previous(queryset, limit))
     pending.sort(key=lambda item: (item[0].history_date, item[0].history_id), reverse=True)
     pending = pending[:limit]
@@ -131,6 +134,12 @@ def history_entries(
             )
         )
     return entries
+
+
+def _own_records(queryset: models.QuerySet, limit: int) -> list[tuple[object, object | None]]:
+    """The latest ``limit`` records of one object, each with the one before it: ``limit + 1`` rows, one query."""
+    records = list(queryset.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    return [(record, records[i + 1] if i + 1 < len(records) else None) for i, record in enumerate(records[:limit])]
 
 
 def _with_previous(queryset: models.QuerySet, limit: int) -> list[tuple[object, object | None]]:
