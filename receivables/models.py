@@ -245,6 +245,19 @@ class InstalmentQuerySet(models.QuerySet):
     def open(self) -> InstalmentQuerySet:
         return self.counting().with_open().filter(open_amount__gt=0)
 
+    def refresh_open_amounts(self) -> int:
+        """Store each instalment's open amount (amount − allocations of payments not reversed), the
+        value ``with_open`` derives: called by the payment services whenever allocations are made or
+        stop counting, so reports can read the column instead of summing allocations."""
+        paid = (
+            Allocation.objects.counting()
+            .filter(instalment=OuterRef("pk"))
+            .values("instalment")
+            .annotate(total=Sum("amount"))
+            .values("total")
+        )
+        return self.order_by().update(stored_open=F("amount") - Coalesce(Subquery(paid), _money_zero()))
+
 
 class Instalment(models.Model):
     """One due date and amount of an invoice (net terms: one instalment of 100%)."""
@@ -262,6 +275,9 @@ class Instalment(models.Model):
     days = models.PositiveSmallIntegerField(_("days"), default=0)
     # Empty until the event it counts from happened (a shipment not yet recorded).
     due_on = models.DateField(_("due on"), null=True, blank=True, db_index=True)
+    # The open amount as last stored by the payment services (InstalmentQuerySet.refresh_open_amounts):
+    # equal to the derived ``with_open().open_amount``; aging reads it instead of summing allocations.
+    stored_open = models.DecimalField(_("open amount"), **MONEY, editable=False)
 
     objects = InstalmentQuerySet.as_manager()
 
@@ -273,9 +289,19 @@ class Instalment(models.Model):
             models.UniqueConstraint(fields=["invoice", "sequence"], name="one_instalment_per_sequence"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="instalment_amount_not_negative"),
         ]
+        # Aging and the dashboards read the few instalments still open: a partial index keeps them
+        # one small range, whatever the number of paid ones.
+        indexes = [
+            models.Index(fields=["invoice", "due_on"], condition=Q(stored_open__gt=0), name="instalment_still_open"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.invoice.number} #{self.sequence}"
+
+    def save(self, *args, **kwargs):
+        if self.stored_open is None:  # a new instalment: nothing is allocated to it yet
+            self.stored_open = self.amount
+        super().save(*args, **kwargs)
 
 
 class InvoiceEvent(models.Model):

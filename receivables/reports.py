@@ -66,15 +66,15 @@ def aging(instalments, today: date, by: str = "customer", *, overdue_only: bool 
     """Open amounts per group and currency in the five buckets, in the invoice currency and in the
     base currency (stored rate on ``today``, rounded per instalment; None when a rate is missing).
 
-    One SQL statement with conditional aggregation: the open amount of each instalment is computed
-    once in a derived table (amount − allocations of payments not reversed, one grouped join), the
-    buckets are SUM(CASE ...) over it. ``instalments`` is the user's scoped queryset; its SQL is
-    the filter. (The ORM version repeated the open-amount subquery in each of the twelve sums:
-    4.9 s on PostgreSQL at 60,000 open instalments.)"""
+    One SQL statement with conditional aggregation over the open instalments: their open amount is
+    the stored ``Instalment.stored_open`` (amount − allocations of payments not reversed, kept by the
+    payment services; reading it rather than summing every allocation took finance's aging by
+    customer from ~800 ms to a fraction at --scale 100), the buckets are SUM(CASE ...) over it.
+    ``instalments`` is the user's scoped queryset; its SQL is the filter."""
     from accounts.models import Team, User
     from customers.models import Company
 
-    from .models import Allocation, Instalment
+    from .models import Instalment
 
     scoped_sql, scoped_params = instalments.order_by().values("pk").query.sql_with_params()  # no sort in IN (...)
     rates = rates_on(today)
@@ -104,25 +104,19 @@ def aging(instalments, today: date, by: str = "customer", *, overdue_only: bool 
             SELECT o.gkey, o.currency, {", ".join(select_sql)}, SUM(o.open_amount) AS total,
                    SUM({base_amount}) AS total_base
             FROM (
-                SELECT i.id, i.due_on, inv.currency, {gkey} AS gkey,
-                       i.amount - COALESCE(paid.total, 0) AS open_amount
+                SELECT i.id, i.due_on, inv.currency, {gkey} AS gkey, i.stored_open AS open_amount
                 FROM {_table(Instalment)} i
                 JOIN {_table(Invoice)} inv ON inv.id = i.invoice_id
-                LEFT JOIN (
-                    SELECT al.instalment_id, SUM(al.amount) AS total
-                    FROM {_table(Allocation)} al JOIN {_table(Payment)} p ON p.id = al.payment_id
-                    WHERE p.status <> %s GROUP BY al.instalment_id
-                ) paid ON paid.instalment_id = i.id
-                WHERE inv.status = %s AND i.id IN ({scoped_sql})
+                WHERE i.stored_open > 0 AND inv.status = %s AND i.id IN ({scoped_sql})
             ) o
-            WHERE o.open_amount > 0{" AND o.due_on < %s" if overdue_only else ""}
+            {"WHERE o.due_on < %s" if overdue_only else ""}
             GROUP BY o.gkey, o.currency
         ) a
         LEFT JOIN {table} g ON g.id = a.gkey
     """  # noqa: S608  (table names from _meta, values as parameters)
     params = [
         *[connection.ops.adapt_datefield_value(p) if isinstance(p, date) else p for p in select_params],
-        Payment.Status.REVERSED, Invoice.Status.ISSUED, *scoped_params,
+        Invoice.Status.ISSUED, *scoped_params,
     ]  # fmt: skip
     if overdue_only:
         params.append(connection.ops.adapt_datefield_value(today))

@@ -201,6 +201,8 @@ def _seed(ctx: SeedContext, rng: random.Random, orders: list[dict]) -> None:
                 InvoiceEvent(invoice_id=invoice.pk, action="checked", actor_id=invoice.checker_id, at=now, comment="")
             )
     _insert(InvoiceLine, invoice_lines)
+    for instalment in instalments:
+        instalment.stored_open = instalment.amount  # less the allocations below, once they are in
     _insert(Instalment, instalments, ids=True)
     _insert(InvoiceEvent, events)
 
@@ -260,6 +262,7 @@ def _seed(ctx: SeedContext, rng: random.Random, orders: list[dict]) -> None:
             )
             left -= share
     _insert(Allocation, allocations)
+    Instalment.objects.refresh_open_amounts()  # one UPDATE: every instalment less what was allocated
 
     _disputes_and_promises(ctx, rng, today)
     ctx.say(f"receivables: {len(invoices)} invoices, {len(payments)} payments")

@@ -194,6 +194,7 @@ def invoice_create(
     InvoiceLine.objects.bulk_create(items)
     for instalment in instalments:
         instalment.invoice = invoice
+        instalment.stored_open = instalment.amount  # nothing allocated yet
     Instalment.objects.bulk_create(instalments)
     _event(invoice=invoice, action="prepared", actor=actor, comment=invoice.note)
     return invoice

@@ -143,6 +143,7 @@ def payment_allocate(*, payment: Payment, actor: User, amounts: Mapping[int, Dec
         _event(invoice=invoice, action="payment_allocated", actor=actor,
                comment=f"{payment.number}: {wanted[invoice_id]:,.2f} {payment.currency}")  # fmt: skip
     Allocation.objects.bulk_create(made)
+    Instalment.objects.filter(pk__in={a.instalment_id for a in made}).refresh_open_amounts()
     _event(payment=payment, action="allocated", actor=actor,
            comment=", ".join(f"{invoices[i].number} {wanted[i]:,.2f}" for i in sorted(wanted)))  # fmt: skip
     return made
@@ -184,6 +185,10 @@ def payment_reverse(*, payment: Payment, actor: User, reason: str) -> Payment:
     payment.reversal_reason = reason[:300]
     payment.save(update_fields=["status", "reversed_by", "reversed_at", "reversal_reason"])
     _event(payment=payment, action="reversed", actor=actor, comment=reason)
+    # Its allocations stop counting: what they paid is open again.
+    Instalment.objects.filter(
+        pk__in=Allocation.objects.filter(payment=payment).values("instalment_id")
+    ).refresh_open_amounts()
     for invoice_id in set(Allocation.objects.filter(payment=payment).values_list("instalment__invoice_id", flat=True)):
         _event(
             invoice=Invoice(pk=invoice_id),

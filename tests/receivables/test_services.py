@@ -259,3 +259,47 @@ def test_two_concurrent_allocations_never_overpay_an_invoice_on_postgresql(cast)
         t.join()
     assert sorted(outcomes) == ["ok", "refused"]
     assert Invoice.objects.with_open().get(pk=invoice.pk).open_amount == D("400.00")
+
+
+def _stored_and_derived():
+    """Every instalment's stored open amount next to the one derived from its allocations."""
+    return {i.pk: (i.stored_open, i.open_amount) for i in Instalment.objects.with_open()}
+
+
+def assert_stored_open_is_derived():
+    pairs = _stored_and_derived()
+    assert pairs and all(stored == derived for stored, derived in pairs.values()), pairs
+
+
+def test_stored_open_amount_stays_equal_to_the_derived_one_through_payments_reversals_and_credit(cast):
+    order = make_order(cast.sales1, cast.customer_of_assistant1, lines=[(make_product(), D("10"), D("100.00"))],
+                       status=Order.Status.CONFIRMED)  # fmt: skip
+    split = invoice_create(order=order, actor=cast.sales1, invoice_date=date(2026, 6, 1), quantities=qty(order, "10"),
+                           terms=Invoice.Terms.INSTALMENTS, net_days=0, deposit_percent=D("30"), balance_days=30)  # fmt: skip
+    invoice_check(invoice=split, actor=cast.assistant1)
+    plain = make_invoice(cast, amount=D("500.00"))
+    assert_stored_open_is_derived()  # new instalments: all open
+    assert sorted(i.stored_open for i in Instalment.objects.filter(invoice=split)) == [D("300.00"), D("700.00")]
+
+    first = payment_record(actor=cast.finance1, customer=plain.customer, amount=D("900"), currency="CNY",
+                           received_on=date(2026, 6, 1))  # fmt: skip
+    payment_allocate(payment=first, actor=cast.finance1, amounts={split.pk: D("400"), plain.pk: D("200")})
+    assert_stored_open_is_derived()  # partly paid, over two instalments
+    assert sorted(i.stored_open for i in Instalment.objects.filter(invoice=split)) == [D("0.00"), D("600.00")]
+    payment_confirm(payment=first, actor=cast.finance1)
+    second = payment_record(actor=cast.finance1, customer=plain.customer, amount=D("300"), currency="CNY",
+                            received_on=date(2026, 6, 2))  # fmt: skip
+    payment_allocate(payment=second, actor=cast.finance1, amounts={plain.pk: D("300")})  # settles it
+    assert Instalment.objects.get(invoice=plain).stored_open == D("0.00")
+    payment_allocate(payment=first, actor=cast.finance1, amounts={split.pk: D("300")})  # credit left on the payment
+    assert_stored_open_is_derived()
+
+    payment_reverse(payment=first, actor=cast.finance1, reason="退票 cheque bounced")
+    assert_stored_open_is_derived()  # what the reversed payment paid is open again
+    assert sorted(i.stored_open for i in Instalment.objects.filter(invoice=split)) == [D("300.00"), D("700.00")]
+    assert Instalment.objects.get(invoice=plain).stored_open == D("200.00")  # the second payment still counts
+    third = payment_record(actor=cast.finance1, customer=plain.customer, amount=D("1000"), currency="CNY",
+                           received_on=date(2026, 6, 3))  # fmt: skip
+    payment_allocate(payment=third, actor=cast.finance1, amounts={split.pk: D("1000")})
+    assert_stored_open_is_derived()
+    assert not Instalment.objects.filter(invoice=split, stored_open__gt=0).exists()
