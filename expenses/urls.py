@@ -19,6 +19,7 @@ urlpatterns = [
     path("lines/<int:pk>/delete/", views.LineDeleteView.as_view(), name="line-delete"),
     path("lines/<int:pk>/receipt/", views.ReceiptView.as_view(), name="receipt"),
     path("advances/", views.AdvanceListView.as_view(), name="advances"),
+    path("advances/export.xlsx", views.AdvanceExportView.as_view(), name="advance-export"),
     path("advances/new/", views.AdvanceCreateView.as_view(), name="advance-create"),
     path("advances/<int:pk>/", views.AdvanceDetailView.as_view(), name="advance-detail"),
     path("advances/<int:pk>/<slug:action>/", views.AdvanceActionView.as_view(), name="advance-action"),

@@ -24,6 +24,7 @@ urlpatterns = [
     path("aging/", reports.AgingView.as_view(), name="aging"),
     path("aging/export.xlsx", reports.AgingExportView.as_view(), name="aging-export"),
     path("reminders/", reports.ReminderListView.as_view(), name="reminder-list"),
+    path("reminders/export.xlsx", reports.ReminderExportView.as_view(), name="reminder-export"),
     path("customers/<int:pk>/", reports.CustomerReceivablesView.as_view(), name="customer"),
     path("customers/<int:pk>/pause/", reports.CustomerPauseView.as_view(), name="customer-pause"),
     path("customers/<int:pk>/statement/", reports.StatementView.as_view(), name="statement"),

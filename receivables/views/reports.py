@@ -16,10 +16,11 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.background_exports import BackgroundExportMixin
 from core.exports import DATE_FORMAT, MONEY_FORMAT, Column, xlsx_response
 from core.forms import add_error
 from core.months import month_navigation, month_range, parse_month
@@ -60,6 +61,33 @@ def _narrowed(request, instalments):
     return instalments, None, ""
 
 
+AGING_PER_PAGE = 50
+
+
+class _AgingGroups:
+    """What Paginator needs of the aging groups (their count and one slice), read with
+    ``reports.aging_page``: the requested page is fetched with the count, so a valid page number costs
+    one statement; an out-of-range one (Paginator falls back to the last page) a second."""
+
+    def __init__(self, instalments, today, by: str, raw_page):
+        self.args = (instalments, today, by)
+        number = int(raw_page) if str(raw_page or "").isdigit() and int(raw_page) > 0 else 1
+        self.offset = (number - 1) * AGING_PER_PAGE
+        self.first = reports.aging_page(*self.args, self.offset, AGING_PER_PAGE)
+
+    def count(self) -> int:
+        return self.first.count
+
+    def __len__(self) -> int:
+        return self.first.count
+
+    def __getitem__(self, index: slice) -> list[dict]:
+        start, stop = index.start or 0, index.stop
+        if start == self.offset:
+            return self.first.rows[: stop - start]
+        return reports.aging_page(*self.args, start, stop - start).rows
+
+
 class AgingView(LoginRequiredMixin, TemplateView):
     template_name = "receivables/aging.html"
 
@@ -68,8 +96,9 @@ class AgingView(LoginRequiredMixin, TemplateView):
         today = timezone.localdate()
         by = _by(self.request)
         instalments, chip, narrow_query = _narrowed(self.request, Instalment.objects.visible_to(self.request.user))
-        all_rows = reports.aging(instalments, today, by)  # one query; the groups are few enough to page in memory
-        page = Paginator(all_rows, 50).get_page(self.request.GET.get("page"))
+        # One statement: the page's groups, their number and the per-currency totals.
+        groups = _AgingGroups(instalments, today, by, self.request.GET.get("page"))
+        page = Paginator(groups, AGING_PER_PAGE).get_page(self.request.GET.get("page"))
         context.update(
             by=by,
             groups=[(key, reports.GROUP_LABELS[key]) for key in reports.GROUPS],
@@ -77,7 +106,7 @@ class AgingView(LoginRequiredMixin, TemplateView):
             buckets=reports.BUCKETS,
             rows=reports.aging_rows(page.object_list, by),
             page_obj=page,
-            totals=reports.aging_totals(instalments, today, rows=all_rows),
+            totals=reports.aging_totals(instalments, today, rows=groups.first.totals),
             today=today,
             base_currency=settings.BASE_CURRENCY,
             narrowed_to=chip,
@@ -180,6 +209,18 @@ class CustomerPauseView(LoginRequiredMixin, View):
         return redirect("receivables:customer", pk=customer.pk)
 
 
+def _reminders(request):
+    """The reminders the user may see, newest first; ?customer= narrows to one (404 out of scope)."""
+    user = request.user
+    reminders = Reminder.objects.filter(instalment__in=Instalment.objects.visible_to(user))
+    customer = None
+    if request.GET.get("customer", "").isdigit():
+        customer = visible_customer(user, int(request.GET["customer"]))
+        reminders = reminders.filter(instalment__invoice__customer=customer)
+    reminders = reminders.select_related("instalment__invoice__customer", "instalment__invoice__salesperson")
+    return reminders.order_by("-day", "-pk"), customer
+
+
 class ReminderListView(LoginRequiredMixin, TemplateView):
     """Every reminder sent, newest first; ?customer= for one customer (linked from its page)."""
 
@@ -187,20 +228,36 @@ class ReminderListView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        user = self.request.user
-        reminders = Reminder.objects.filter(instalment__in=Instalment.objects.visible_to(user))
-        customer = None
-        if self.request.GET.get("customer", "").isdigit():
-            customer = visible_customer(user, int(self.request.GET["customer"]))
-            reminders = reminders.filter(instalment__invoice__customer=customer)
-        page = Paginator(
-            reminders.select_related("instalment__invoice__customer", "instalment__invoice__salesperson").order_by(
-                "-day", "-pk"
-            ),
-            50,
-        ).get_page(self.request.GET.get("page"))
+        reminders, customer = _reminders(self.request)
+        page = Paginator(reminders, 50).get_page(self.request.GET.get("page"))
         context.update(page_obj=page, reminders=page.object_list, customer=customer)
         return context
+
+
+class ReminderExportView(LoginRequiredMixin, BackgroundExportMixin, View):
+    """The reminder log as Excel: the same reminders as the page, every page of them."""
+
+    export_title = gettext_lazy("Reminders sent")
+
+    def export_row_count(self, request) -> int:
+        return _reminders(request)[0].count()
+
+    def build_export(self, request):
+        reminders, _customer = _reminders(request)
+        columns = [
+            Column(_("Day"), lambda r: r.day, 12, DATE_FORMAT),
+            Column(_("Invoice"), lambda r: r.instalment.invoice.number, 18),
+            Column(_("Customer code"), lambda r: r.instalment.invoice.customer.code, 12),
+            Column(_("Customer"), lambda r: r.instalment.invoice.customer.name, 30),
+            Column(_("Salesperson"), lambda r: r.instalment.invoice.salesperson, 16),
+            Column(_("Step"), lambda r: r.step, 12),
+            Column(_("Days overdue"), lambda r: r.days_overdue, 10, "0"),
+            Column(_("Open amount"), lambda r: r.open_amount, 14, MONEY_FORMAT),
+            Column(_("Currency"), lambda r: r.instalment.invoice.currency, 9),
+            Column(_("Status"), lambda r: r.get_status_display(), 12),
+        ]
+        filename = f"reminders-{timezone.localdate():%Y%m%d}.xlsx"
+        return filename, [(_("Reminders sent"), columns, reminders.iterator(chunk_size=500))]
 
 
 # --- statement of account ---------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from customers.models import Company, CompanyDocument
+from expenses.models import Advance
 from samples.models import SampleItem, SampleLoan
 from tests.orders.factories import make_product
 from travel.models import Visit
@@ -130,3 +131,44 @@ def test_visits_download_in_scope(client, cast, who, count):
     rows = _same_as_list(client, "travel:visits", "travel:visit-export")
     assert len(rows) == count + 1
     assert isinstance(rows[1][0], datetime) and rows[1][0].date() >= date.today() - timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("who", "people"), [("gm", {"sales1", "sales3"}), ("manager1", {"sales1"}), ("sales3", {"sales3"})]
+)
+def test_advances_download_in_scope(client, cast, who, people):
+    from expenses import services
+
+    for person in (cast.sales1, cast.sales3):
+        services.advance_request(actor=person, person=person, purpose="Fair", amount=Decimal("500"), currency="CNY")
+    client.force_login(getattr(cast, who))
+    rows = _same_as_list(client, "expenses:advances", "expenses:advance-export")
+    listed = Advance.objects.filter(number__in=[r[0] for r in rows[1:]])
+    assert {a.person.username for a in listed} == people
+    assert all(r[3] == 500 and r[6] == 0 and isinstance(r[3], (int, float)) for r in rows[1:])  # not paid out yet
+
+
+@pytest.mark.parametrize(("who", "count"), [("gm", 2), ("manager1", 1), ("sales1", 1), ("sales3", 1)])
+def test_reminders_download_in_scope(client, cast, who, count):
+    from receivables.models import Reminder
+    from tests.receivables.factories import make_invoice
+
+    today = timezone.localdate()
+    for person, customer in ((cast.sales1, cast.customer_of_assistant1), (cast.sales3, cast.customer_of_sales3)):
+        invoice = make_invoice(cast, salesperson=person, customer=customer, amount=Decimal("700.00"),
+                               due_on=today - timedelta(days=9), invoice_date=today - timedelta(days=39))  # fmt: skip
+        Reminder.objects.create(instalment=invoice.instalments.first(), step="overdue", day=today, days_overdue=9,
+                                open_amount=Decimal("700.00"), status=Reminder.Status.SENT)  # fmt: skip
+    client.force_login(getattr(cast, who))
+    response = client.get(reverse("receivables:reminder-list"))
+    assert response.context["page_obj"].paginator.count == count
+    assert reverse("receivables:reminder-export") in response.content.decode()
+    rows = _sheet(client, reverse("receivables:reminder-export"))
+    assert len(rows) == count + 1
+    assert isinstance(rows[1][0], datetime) and rows[1][6] == 9 and rows[1][7] == 700
+    if who == "gm":
+        one = _sheet(client, reverse("receivables:reminder-export"), customer=cast.customer_of_sales3.pk)
+        assert [r[2] for r in one[1:]] == [cast.customer_of_sales3.code]
+    elif who == "sales1":  # another salesperson's customer: 404, as on the page
+        response = client.get(reverse("receivables:reminder-export"), {"customer": cast.customer_of_sales3.pk})
+        assert response.status_code == 404
