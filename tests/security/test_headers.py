@@ -44,6 +44,7 @@ def header_problems(response, label: str) -> list[str]:
         "X-Frame-Options": "DENY",
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "same-origin",
+        "Cross-Origin-Opener-Policy": "same-origin",
     }
     for name, value in expected.items():
         if response.headers.get(name) != value:
@@ -105,6 +106,8 @@ def test_every_url_carries_the_security_headers(demo):
             url = reverse(route.name)
         response = client.get(url)
         statuses.setdefault(response.status_code, []).append(route.name)
+        if response.status_code >= 500:
+            problems.append(f"GET {url} ({route.name}) answered {response.status_code}")
         if response.headers.get("Content-Type") == "application/pdf":
             pdfs.append(route.name)
             if "Content-Security-Policy" in response:
