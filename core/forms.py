@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -36,6 +37,21 @@ def check_date_range(value):
             code="date_range",
         )
     return value
+
+
+class DecimalField(forms.DecimalField):
+    """``forms.DecimalField`` that refuses NaN and Infinity already in ``to_python``.
+
+    Django checks finiteness only in ``validate()``; ``has_changed()`` (formsets, a field with an
+    initial value) compares the raw Decimal first, and a signalling NaN ("sNaN") raises
+    InvalidOperation there: a 500 instead of "Enter a number."
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is not None and not value.is_finite():
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return value
 
 
 # What a money column (max_digits=14, decimal_places=2) holds. A line amount (quantity × price) or

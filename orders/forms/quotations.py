@@ -8,7 +8,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import check_lines_total
+from core.forms import DecimalField, check_lines_total
 from core.widgets import LookupSelect
 from customers.models import Company
 from orders.models import Order, Product, Quotation
@@ -189,7 +189,7 @@ class QuotationLineForm(forms.Form):
         required=False,
         help_text=_("Empty: the product's list price."),
     )
-    discount_percent = forms.DecimalField(
+    discount_percent = DecimalField(
         label=_("Discount %"), max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False, initial=0
     )
 

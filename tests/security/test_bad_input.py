@@ -189,7 +189,7 @@ def texts():
 
 # Tried on every field before the random ones: the largest value a form takes, overflow, NUL.
 EDGES = {
-    "number": ["999999999999.99", "999999999.999", "1E+20"],
+    "number": ["999999999999.99", "999999999.999", "1E+20", "sNaN"],
     "integer": ["2147483648", "9223372036854775808"],
     "date": ["0001-01-01", "9999-12-31"],
     "text": ["a\x00b", "长" * 10_000],
