@@ -35,6 +35,8 @@ from django.utils import timezone
 from config.celery import app
 from core.background_exports import QUEUE_DOWN, export_run, requeue_stale_exports
 from core.models import Export, Notice
+from core.notify import stable_message_id
+from core.seed import DEMO_PASSWORD
 from customers.models import Company, Contact, Interaction
 from receivables.models import DunningPolicy, Reminder, ReminderEmail
 from receivables.tasks import run_dunning_task
@@ -88,10 +90,13 @@ def test_the_web_app_works_with_redis_down_and_a_queued_export_is_not_lost(clien
     for _ in range(4):
         make_order(cast.sales1, cast.customer_of_assistant1)
     settings.EXPORT_INLINE_MAX_ROWS = 2
-    client.force_login(cast.gm)
     company = cast.customer_of_assistant1
 
     with celery_at(CLOSED_PORT):
+        # login protection (django-axes) and the session are in the database, not Redis
+        assert client.post(reverse("login"), {"username": "gm", "password": "wrong"}).status_code == 200
+        response = client.post(reverse("login"), {"username": "gm", "password": DEMO_PASSWORD})
+        assert response.status_code == 302 and client.session["_auth_user_id"] == str(cast.gm.pk)
         for name in [
             "home",
             "orders:list",
@@ -330,3 +335,24 @@ def test_monthly_pack_worker_killed_between_claim_and_send_neither_loses_nor_rep
     sent = Notice.objects.filter(key__startswith="monthly-pack:", status=Notice.Status.SENT)
     assert sent.count() == len(managers)
     print(f"monthly pack: {len(managers)} managers, killed after 1, recovered in {recovered:.1f} s")
+
+
+@pytest.mark.services
+def test_monthly_pack_worker_killed_between_send_and_mark_sends_that_pack_again(cast, workers):
+    """Same choice as dunning (core.notify.send_once): the pack in flight goes again, same Message-ID."""
+    managers = {m.email for m in pack_recipients()}
+    first = workers.start(block="after:2")  # hangs with the 2nd pack written, not marked sent
+    send_monthly_reports_task.apply_async(args=["2026-10"], queue=workers.queue)
+    workers.kill_when_hanging(first)
+    in_flight = Notice.objects.get(key__startswith="monthly-pack:", status=Notice.Status.SENDING)
+
+    time.sleep(STALE_SECONDS + 0.5)
+    workers.start()
+    send_monthly_reports_task.apply_async(args=["2026-10"], queue=workers.queue).get(timeout=180)
+    messages = workers.emails()
+    received = Counter(message["To"] for message in messages)
+    twice = {to for to, n in received.items() if n == 2}
+    assert set(received) == managers and len(messages) == len(managers) + 1  # none missing, one extra
+    in_flight.refresh_from_db()
+    assert in_flight.status == Notice.Status.SENT and twice == {in_flight.recipients}
+    assert {m["Message-ID"] for m in messages if m["To"] in twice} == {stable_message_id(f"notice.{in_flight.pk}")}
