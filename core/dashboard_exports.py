@@ -143,6 +143,11 @@ def budgets_sheets(user: User, filters: dashboard.Filters | None, today: date) -
         result = dashboard.budgets(user, today.year, [user.pk])
     else:
         result = dashboard.budgets(user, filters.start.year, filters.salesperson_ids, filters.team)
+    return [budget_sheet(result)]
+
+
+def budget_sheet(result: dict) -> Sheet:
+    """The budgets of ``core.dashboard.budgets()`` with their use, and a total per currency."""
     rows = [
         {
             "holder": row["holder"],
@@ -178,7 +183,7 @@ def budgets_sheets(user: User, filters: dashboard.Filters | None, today: date) -
             total[key] = sum((r[key] for r in mine), ZERO)
         rows.append(total)
     title = _("Budgets %(year)s") % {"year": result["year"]}
-    return [(title, columns, rows)]
+    return (title, columns, rows)
 
 
 def complaints_sheets(user: User, filters: dashboard.Filters, today: date) -> list[Sheet]:

@@ -24,4 +24,5 @@ urlpatterns = [
     path("advances/<int:pk>/", views.AdvanceDetailView.as_view(), name="advance-detail"),
     path("advances/<int:pk>/<slug:action>/", views.AdvanceActionView.as_view(), name="advance-action"),
     path("budgets/", views.BudgetView.as_view(), name="budgets"),
+    path("budgets/export.xlsx", views.BudgetExportView.as_view(), name="budget-export"),
 ]

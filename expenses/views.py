@@ -689,6 +689,19 @@ class AdvanceActionView(ScopedMixin, SingleObjectMixin, View):
 # --- budgets --------------------------------------------------------------------------------
 
 
+class BudgetExportView(LoginRequiredMixin, View):
+    """The budgets page of a year as Excel: the same budgets (scope, year, order) and their use,
+    built as the dashboard's budget panel is (core.dashboard.budgets)."""
+
+    def get(self, request):
+        from core import dashboard
+        from core.dashboard_exports import budget_sheet
+        from core.exports import xlsx_response
+
+        year = BudgetView(request=request).get_year()
+        return xlsx_response(f"budgets-{year}.xlsx", [budget_sheet(dashboard.budgets(request.user, year, None))])
+
+
 class BudgetView(LoginRequiredMixin, TemplateView):
     template_name = "expenses/budgets.html"
 

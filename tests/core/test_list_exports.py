@@ -172,3 +172,22 @@ def test_reminders_download_in_scope(client, cast, who, count):
     elif who == "sales1":  # another salesperson's customer: 404, as on the page
         response = client.get(reverse("receivables:reminder-export"), {"customer": cast.customer_of_sales3.pk})
         assert response.status_code == 404
+
+
+@pytest.mark.parametrize(("who", "holders"), [("gm", 3), ("manager1", 2), ("sales1", 1)])
+def test_budgets_page_downloads_as_excel_in_scope(client, cast, who, holders):
+    from expenses.models import Budget
+
+    year = timezone.localdate().year
+    for person in (cast.sales1, cast.sales2, cast.sales3):
+        Budget.objects.create(salesperson=person, year=year, amount=Decimal("1000.00"))
+    Budget.objects.create(salesperson=cast.sales1, year=year - 1, amount=Decimal("5.00"))
+    client.force_login(getattr(cast, who))
+    page = client.get(reverse("expenses:budgets"))
+    assert reverse("expenses:budget-export") in page.content.decode()
+    shown = len(page.context["person_rows"]) + len(page.context["team_rows"])
+    rows = _sheet(client, reverse("expenses:budget-export"), year=year)
+    assert len(rows) == 1 + shown + 1 == 1 + holders + 1  # header, budgets, one total (CNY)
+    assert rows[-1][0] == "Total" and rows[-1][3] == 1000 * holders
+    last_year = _sheet(client, reverse("expenses:budget-export"), year=year - 1)
+    assert len(last_year) == (3 if who in ("gm", "manager1", "sales1") else 1)
