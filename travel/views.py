@@ -743,3 +743,41 @@ class VisitExportView(ListExportMixin, VisitListView):
             Column(_("Our attendees"), lambda v: ", ".join(str(a) for a in v.attendees.all()), 28),
             Column(_("Programme"), lambda v: v.programme, 40),
         ]
+
+
+class OnTheRoadExportView(ListExportMixin, OnTheRoadView):
+    """Today's travellers as Excel, with today's check-in notes."""
+
+    export_title = gettext_lazy("On the road today")
+    export_name = "on-the-road"
+
+    def export_columns(self):
+        return [
+            Column(_("Traveller"), lambda t: t.traveller, 16),
+            Column(_("Number"), lambda t: t.number, 16),
+            Column(_("Destination"), lambda t: t.destination, 24),
+            Column(_("First day"), lambda t: t.start_on, 12, DATE_FORMAT),
+            Column(_("Last day"), lambda t: t.end_on, 12, DATE_FORMAT),
+            Column(_("Purpose"), lambda t: t.purpose, 40),
+            Column(_("Check-ins today"), lambda t: len(t.today_check_ins), 10, "0"),
+        ]
+
+
+class FindingsExportView(ListExportMixin, FindingsView):
+    """The important findings of visit reports as Excel."""
+
+    export_title = gettext_lazy("Important findings from visits")
+    export_name = "findings"
+
+    def export_columns(self):
+        return [
+            Column(_("Reported"), lambda s: s.reported_at, 17, "yyyy-mm-dd hh:mm"),
+            Column(_("Visited on"), lambda s: s.visited_on, 12, DATE_FORMAT),
+            Column(_("Traveller"), lambda s: s.trip.traveller, 16),
+            Column(_("Trip"), lambda s: s.trip.number, 16),
+            Column(_("Customer code"), lambda s: s.customer.code, 12),
+            Column(_("Customer"), lambda s: s.customer.name, 30),
+            Column(_("Outcome"), lambda s: s.outcome, 50),
+            Column(_("Next steps"), lambda s: s.next_steps, 30),
+            Column(_("Next follow-up"), lambda s: s.next_follow_up_on, 12, DATE_FORMAT),
+        ]

@@ -191,3 +191,28 @@ def test_budgets_page_downloads_as_excel_in_scope(client, cast, who, holders):
     assert rows[-1][0] == "Total" and rows[-1][3] == 1000 * holders
     last_year = _sheet(client, reverse("expenses:budget-export"), year=year - 1)
     assert len(last_year) == (3 if who in ("gm", "manager1", "sales1") else 1)
+
+
+@pytest.mark.parametrize(
+    ("who", "travellers"), [("gm", {"sales1", "sales3"}), ("manager1", {"sales1"}), ("sales3", {"sales3"})]
+)
+def test_on_the_road_and_findings_download_in_scope(client, cast, who, travellers):
+    from tests.travel.factories import make_trip
+    from travel.models import Trip, TripCustomer
+
+    yesterday = timezone.localdate() - timedelta(days=1)
+    for person, customer in ((cast.sales1, cast.customer_of_assistant1), (cast.sales3, cast.customer_of_sales3)):
+        trip = make_trip(person, customer)  # a draft, then approved and under way (the workflow is tested elsewhere)
+        Trip.objects.filter(pk=trip.pk).update(
+            status=Trip.Status.APPROVED, start_on=yesterday, end_on=yesterday + timedelta(days=2)
+        )
+        TripCustomer.objects.filter(trip=trip).update(
+            important=True, visited=True, visited_on=yesterday, reported_at=timezone.now(), outcome="大单 / big order"
+        )
+    client.force_login(getattr(cast, who))
+    rows = _same_as_list(client, "travel:on-the-road", "travel:on-the-road-export")
+    assert len(rows) == len(travellers) + 1
+    assert all(isinstance(r[3], datetime) and r[3].date() == yesterday for r in rows[1:])
+    rows = _same_as_list(client, "travel:findings", "travel:findings-export")
+    assert len(rows) == len(travellers) + 1
+    assert all(isinstance(r[0], datetime) and r[6] == "大单 / big order" for r in rows[1:])
