@@ -1,4 +1,5 @@
 import json
+import logging
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
@@ -29,6 +30,8 @@ class Command(BaseCommand):
         parser.add_argument("--job", choices=sorted(bench.JOBS), help="internal: run one job and print JSON")
 
     def handle(self, *args, **o):
+        for noisy in ("weasyprint", "fontTools"):  # PDF progress lines would bury the report
+            logging.getLogger(noisy).setLevel(logging.WARNING)
         if o["export"]:
             username, target = o["export"].split(":", 1)
             self.stdout.write(json.dumps(bench.run_export(username, target), default=str))
