@@ -824,6 +824,14 @@ def test_bad_input_is_a_form_error_never_a_500(client, cast, name):
                 if record is not None and (getter or hasattr(record, post_name)):
                     stored = getter(record) if getter else getattr(record, post_name)
                     assert same(kind, stored, wanted), f"{name}: {post_name}={raw[:80]!r} stored as {stored!r}"
+                # The page it leads to shows the saved value (year 1, 10,000 characters, ...) too.
+                try:
+                    shown = client.get(response["Location"])
+                except Exception as error:  # noqa: BLE001
+                    raise AssertionError(
+                        f"{name}: {post_name}={raw[:80]!r} saved, then its page raised {error!r}"
+                    ) from error
+                assert shown.status_code < 500, f"{name}: {post_name}={raw[:80]!r} saved, then its page failed"
             else:
                 assert response.status_code == 200, (name, post_name, raw[:80], response.status_code)
                 assert shows_an_error(response), f"{name}: {post_name}={raw[:80]!r} re-rendered without an error"
