@@ -62,21 +62,19 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def aging(instalments, today: date, by: str = "customer", *, overdue_only: bool = False) -> list[dict]:
-    """Open amounts per group and currency in the five buckets, in the invoice currency and in the
-    base currency (stored rate on ``today``, rounded per instalment; None when a rate is missing).
-
-    One SQL statement with conditional aggregation over the open instalments: their open amount is
-    the stored ``Instalment.stored_open`` (amount − allocations of payments not reversed, kept by the
-    payment services; reading it rather than summing every allocation took finance's aging by
-    customer from ~800 ms to a fraction at --scale 100), the buckets are SUM(CASE ...) over it.
-    ``instalments`` is the user's scoped queryset; its SQL is the filter."""
+def _aging_sql(instalments, today: date, by: str, overdue_only: bool) -> tuple[str, list, str, str, str, dict]:
+    """The aggregate of aging as SQL: one row per group id and currency (``gkey``, ``currency``, the
+    bucket sums and totals), with the group table and its code and name columns to join."""
     from accounts.models import Team, User
     from customers.models import Company
 
     from .models import Instalment
 
-    scoped_sql, scoped_params = instalments.order_by().values("pk").query.sql_with_params()  # no sort in IN (...)
+    if instalments.query.where:
+        scoped_sql, scoped_params = instalments.order_by().values("pk").query.sql_with_params()  # no sort in IN
+        scope = f"AND i.id IN ({scoped_sql})"
+    else:  # company-wide (GM, finance): no list of every instalment's id to build and probe
+        scope, scoped_params = "", ()
     rates = rates_on(today)
     rate_case = "CASE o.currency " + " ".join("WHEN %s THEN %s" for _ in rates) + " ELSE NULL END"
     rate_params: list = [v for pair in rates.items() for v in pair]
@@ -97,22 +95,17 @@ def aging(instalments, today: date, by: str = "customer", *, overdue_only: bool 
         "team": (f"(SELECT u.team_id FROM {_table(User)} u WHERE u.id = inv.salesperson_id)",  # noqa: S608
                  _table(Team), "g.name", "g.name"),
     }[by]  # fmt: skip
-    sums = [f"a.{key}{suffix}" for key, *_rest in BUCKETS for suffix in ("", "_base")] + ["a.total", "a.total_base"]
     sql = f"""
-        SELECT g.id, {gcode}, {gname}, a.currency, {", ".join(sums)}
+        SELECT o.gkey, o.currency, {", ".join(select_sql)}, SUM(o.open_amount) AS total,
+               SUM({base_amount}) AS total_base
         FROM (
-            SELECT o.gkey, o.currency, {", ".join(select_sql)}, SUM(o.open_amount) AS total,
-                   SUM({base_amount}) AS total_base
-            FROM (
-                SELECT i.id, i.due_on, inv.currency, {gkey} AS gkey, i.stored_open AS open_amount
-                FROM {_table(Instalment)} i
-                JOIN {_table(Invoice)} inv ON inv.id = i.invoice_id
-                WHERE i.stored_open > 0 AND inv.status = %s AND i.id IN ({scoped_sql})
-            ) o
-            {"WHERE o.due_on < %s" if overdue_only else ""}
-            GROUP BY o.gkey, o.currency
-        ) a
-        LEFT JOIN {table} g ON g.id = a.gkey
+            SELECT i.id, i.due_on, inv.currency, {gkey} AS gkey, i.stored_open AS open_amount
+            FROM {_table(Instalment)} i
+            JOIN {_table(Invoice)} inv ON inv.id = i.invoice_id
+            WHERE i.stored_open > 0 AND inv.status = %s {scope}
+        ) o
+        {"WHERE o.due_on < %s" if overdue_only else ""}
+        GROUP BY o.gkey, o.currency
     """  # noqa: S608  (table names from _meta, values as parameters)
     params = [
         *[connection.ops.adapt_datefield_value(p) if isinstance(p, date) else p for p in select_params],
@@ -120,23 +113,48 @@ def aging(instalments, today: date, by: str = "customer", *, overdue_only: bool 
     ]  # fmt: skip
     if overdue_only:
         params.append(connection.ops.adapt_datefield_value(today))
+    return sql, params, table, gcode, gname, rates
+
+
+def _sums() -> list[str]:
+    return [f"a.{key}{suffix}" for key, *_rest in BUCKETS for suffix in ("", "_base")] + ["a.total", "a.total_base"]
+
+
+def _aging_row(record, names: list[str], rates: dict) -> dict:
+    row = dict(zip(names, record, strict=True))
+    for name in names[4:]:
+        row[name] = _money(row[name])
+    if row["invoice__currency"] not in rates:
+        for key, *_rest in BUCKETS:
+            row[f"{key}_base"] = None
+        row["total_base"] = None
+    return row
+
+
+def _names(by: str) -> list[str]:
     keys = GROUPS[by]
-    rows = []
+    names = [keys[0], keys[1], keys[2], "invoice__currency"]
+    for key, *_rest in BUCKETS:
+        names += [key, f"{key}_base"]
+    return [*names, "total", "total_base"]
+
+
+def aging(instalments, today: date, by: str = "customer", *, overdue_only: bool = False) -> list[dict]:
+    """Open amounts per group and currency in the five buckets, in the invoice currency and in the
+    base currency (stored rate on ``today``, rounded per instalment; None when a rate is missing).
+
+    One SQL statement with conditional aggregation over the open instalments: their open amount is
+    the stored ``Instalment.stored_open`` (amount − allocations of payments not reversed, kept by the
+    payment services), the buckets are SUM(CASE ...) over it. ``instalments`` is the user's scoped
+    queryset; its SQL is the filter. Every group: for the Excel file and the dashboards; the page
+    reads one page of them with ``aging_page``."""
+    inner, params, table, gcode, gname, rates = _aging_sql(instalments, today, by, overdue_only)
+    sql = f"SELECT g.id, {gcode}, {gname}, a.currency, {', '.join(_sums())} FROM ({inner}) a LEFT JOIN {table} g ON g.id = a.gkey"  # noqa: S608, E501
+    keys = GROUPS[by]
+    names = _names(by)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        names = [keys[0], keys[1], keys[2], "invoice__currency"]
-        for key, *_rest in BUCKETS:
-            names += [key, f"{key}_base"]
-        names += ["total", "total_base"]
-        for record in cursor.fetchall():
-            row = dict(zip(names, record, strict=True))
-            for name in names[4:]:
-                row[name] = _money(row[name])
-            if row["invoice__currency"] not in rates:
-                for key, *_rest in BUCKETS:
-                    row[f"{key}_base"] = None
-                row["total_base"] = None
-            rows.append(row)
+        rows = [_aging_row(record, names, rates) for record in cursor.fetchall()]
 
     def order(row: dict):
         base = row["total_base"] if row["total_base"] is not None else Decimal("-1")
@@ -144,6 +162,47 @@ def aging(instalments, today: date, by: str = "customer", *, overdue_only: bool 
 
     rows.sort(key=order)
     return rows
+
+
+@dataclass
+class AgingPage:
+    rows: list[dict]  # the page's groups, in aging()'s order
+    count: int  # groups in all
+    totals: list[dict]  # one row per currency, summed over every group (aging_totals' input)
+
+
+def aging_page(instalments, today: date, by: str, offset: int, limit: int) -> AgingPage:
+    """One page of ``aging`` (same rows, same order) with the number of groups and the per-currency
+    totals, in one statement: the groups are aggregated once (a materialized CTE), sorted and cut in
+    the database, and summed per currency there. The page no longer converts and sorts thousands of
+    groups in Python (finance by customer at scale 100: 14,693 groups)."""
+    inner, params, table, gcode, gname, rates = _aging_sql(instalments, today, by, False)
+    sums = ", ".join(_sums())
+    total_sums = ", ".join(f"SUM({s})" for s in _sums())
+    # Python's order of aging(): base total descending (no rate: -1), code by code point, currency.
+    collate = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
+    sql = f"""
+        WITH a AS MATERIALIZED ({inner})
+        SELECT * FROM (
+            SELECT 0, g.id, {gcode}, {gname}, a.currency, {sums}, 1 FROM a LEFT JOIN {table} g ON g.id = a.gkey
+            ORDER BY COALESCE(a.total_base, -1) DESC, COALESCE({gcode}, ''){collate}, a.currency{collate}
+            LIMIT %s OFFSET %s
+        ) page
+        UNION ALL
+        SELECT 1, NULL, NULL, NULL, a.currency, {total_sums}, COUNT(*) FROM a GROUP BY a.currency
+    """  # noqa: S608  (table names from _meta, values as parameters)
+    names = _names(by)
+    rows, totals, count = [], [], 0
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit, offset])
+        for kind, *record, groups in cursor.fetchall():
+            row = _aging_row(record, names, rates)
+            if kind == 0:
+                rows.append(row)
+            else:
+                totals.append(row)
+                count += groups
+    return AgingPage(rows=rows, count=count, totals=totals)
 
 
 def _money(value) -> Decimal | None:
