@@ -9,6 +9,7 @@ urlpatterns = [
     path("export.xlsx", views.SampleExportView.as_view(), name="export"),
     path("new/", views.SampleCreateView.as_view(), name="create"),
     path("follow-ups/", views.FollowUpListView.as_view(), name="follow-ups"),
+    path("follow-ups/export.xlsx", views.FollowUpExportView.as_view(), name="follow-ups-export"),
     path("conversion/", views.ConversionView.as_view(), name="conversion"),
     path("couriers/", views.CourierReconciliationView.as_view(), name="couriers"),
     path("couriers/export.xlsx", views.CourierExportView.as_view(), name="couriers-export"),

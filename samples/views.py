@@ -192,6 +192,12 @@ class FollowUpListView(SampleListView):
         }
 
 
+class FollowUpExportView(FollowUpListView):
+    """The feedback-due list as Excel: the sample list's columns, this list's rows."""
+
+    get = SampleExportView.get
+
+
 class SampleCreateView(LoginRequiredMixin, TemplateView):
     """Two steps: whom the sample is for (skipped for a salesperson), then customer, lines and charge."""
 

@@ -216,3 +216,17 @@ def test_on_the_road_and_findings_download_in_scope(client, cast, who, traveller
     rows = _same_as_list(client, "travel:findings", "travel:findings-export")
     assert len(rows) == len(travellers) + 1
     assert all(isinstance(r[0], datetime) and r[6] == "大单 / big order" for r in rows[1:])
+
+
+@pytest.mark.parametrize(("who", "count"), [("gm", 2), ("manager1", 1), ("sales3", 1)])
+def test_sample_feedback_due_downloads_in_scope(client, cast, who, count):
+    from samples.models import SampleRequest
+    from tests.samples.factories import make_sample
+
+    for customer in (cast.customer_of_assistant1, cast.customer_of_sales3):
+        sample = make_sample(cast, SampleRequest.Status.DISPATCHED, customer=customer)
+        SampleRequest.objects.filter(pk=sample.pk).update(follow_up_on=timezone.localdate() - timedelta(days=1))
+    client.force_login(getattr(cast, who))
+    rows = _same_as_list(client, "samples:follow-ups", "samples:follow-ups-export")
+    assert len(rows) == count + 1 and rows[0][0] == "Sample"
+    assert all(isinstance(r[1], datetime) for r in rows[1:])
