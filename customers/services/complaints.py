@@ -16,8 +16,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Avg, CharField, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models.functions import Cast, Substr, TruncMonth
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -388,13 +388,18 @@ def survey_trend(user: User, month: date, company: Company | None = None, top: i
     if company is not None:
         surveys = surveys.filter(company=company)
     window = surveys.filter(period__gte=months[0], period__lt=add_months(month, 1))
+    # The month as the first seven characters of the ISO date: native SQL on both databases, where
+    # TruncMonth is a Python function called per row on SQLite (gm at scale 100: 289 -> 60 ms).
     averages = {
-        _as_date(row["m"]): row
-        for row in window.annotate(m=TruncMonth("period")).values("m").annotate(avg=Avg("score"), n=Count("pk"))
+        row["ym"]: row
+        for row in window.annotate(ym=Substr(Cast("period", CharField()), 1, 7))
+        .values("ym")
+        .annotate(avg=Avg("score"), n=Count("pk"))
+        .order_by()
     }
     overall = []
     for m in months:
-        row = averages.get(m)
+        row = averages.get(f"{m:%Y-%m}")
         overall.append(
             {"month": m, "avg": round(float(row["avg"]), 2) if row else None, "count": row["n"] if row else 0}
         )
