@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from core.forms import check_lines_total
+from core.forms import check_lines_total, limit_dates
 from core.widgets import LookupSelect
 from customers.models import Company
 from orders.forms.orders import CompanyChoiceField, PersonChoiceField, ProductChoiceField, date_input
@@ -100,6 +100,7 @@ class ContractHeaderForm(forms.ModelForm):
 
     def __init__(self, *args, user, salesperson, **kwargs):
         super().__init__(*args, **kwargs)
+        limit_dates(self, "valid_from", "valid_until")
         self.user = user
         self.salesperson = salesperson
         # seed 003 區別 7: an assistant picks only what this salesperson assigned to them.

@@ -54,6 +54,13 @@ class DecimalField(forms.DecimalField):
         return value
 
 
+def limit_dates(form, *names: str) -> None:
+    """In a form's ``__init__``: these date fields take 2000-01-01 to 2100-12-31 only."""
+    for name in names:
+        if name in form.fields:
+            form.fields[name].validators.append(check_date_range)
+
+
 # What a money column (max_digits=14, decimal_places=2) holds. A line amount (quantity × price) or
 # a total is computed after the form checked each field: checked here too, so an overflow is a
 # form error and never a database error (PostgreSQL refuses it; SQLite stores it anyway).

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.scope import visible_salespersons
+from core.forms import limit_dates
 from core.widgets import LookupSelect
 from customers.models import Company
 from orders.forms.orders import CompanyChoiceField, PersonChoiceField
@@ -97,6 +98,7 @@ class LineForm(forms.Form):
 
     def __init__(self, *args, user, claim: Claim, **kwargs):
         super().__init__(*args, **kwargs)
+        limit_dates(self, "date")
         customers = Company.objects.visible_to(user).filter(kind=Company.Kind.CUSTOMER)
         params = "kind=customer"
         if claim.claimant.role == User.Role.SALESPERSON:

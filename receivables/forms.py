@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.forms import check_date_range
+from core.forms import check_date_range, limit_dates
 from core.widgets import LookupSelect
 from customers.models import Company
 from orders.models import Order, Shipment
@@ -81,6 +81,7 @@ class PaymentForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        limit_dates(self, "received_on")
         self.fields["customer"].queryset = customers_for(user)
         self.fields["currency"].initial = settings.BASE_CURRENCY
         self.fields["received_on"].initial = timezone.localdate()

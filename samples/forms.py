@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.forms import limit_dates
 from core.widgets import LookupSelect
 from customers.models import Company
 from orders.forms.orders import CompanyChoiceField, PersonChoiceField, ProductChoiceField
@@ -55,6 +56,7 @@ class SampleRequestForm(forms.ModelForm):
 
     def __init__(self, *args, user, salesperson, **kwargs):
         super().__init__(*args, **kwargs)
+        limit_dates(self, "needed_by")
         self.fields["customer"].queryset = customers_for(user, salesperson).order_by("code")
         self.fields["customer"].empty_label = _("Choose a customer")
         self.fields["customer"].widget = LookupSelect(

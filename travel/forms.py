@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from core.forms import amount_too_large, amount_too_large_error
+from core.forms import amount_too_large, amount_too_large_error, limit_dates
 from core.widgets import LookupSelect
 from customers.models import Company
 from orders.forms.orders import CompanyChoiceField, PersonChoiceField, date_input
@@ -118,6 +118,7 @@ class LegForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        limit_dates(self, "day")
         _small(self)
 
 

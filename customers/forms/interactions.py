@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import limit_dates
 from customers.models import Company, Interaction
 
 
@@ -24,6 +25,7 @@ class InteractionForm(forms.ModelForm):
 
     def __init__(self, *args, company: Company, **kwargs):
         super().__init__(*args, **kwargs)
+        limit_dates(self, "occurred_on", "next_step_on")
         self.fields["contact"].queryset = company.contacts.all()
         self.fields["contact"].empty_label = _("— nobody in particular —")
         self.fields["occurred_on"].initial = timezone.localdate()

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.filters import add_range_fields, clean_range
-from core.forms import check_lines_total
+from core.forms import check_lines_total, limit_dates
 from core.months import parse_month
 from core.widgets import LookupSelect
 from customers.models import Company
@@ -130,6 +130,7 @@ class OrderHeaderForm(forms.ModelForm):
 
     def __init__(self, *args, user, salesperson, **kwargs):
         super().__init__(*args, **kwargs)
+        limit_dates(self, "received_on", "requested_delivery", "confirmed_delivery")
         self.user = user
         self.salesperson = salesperson
         editing = self.instance.pk is not None

@@ -8,7 +8,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DecimalField, check_lines_total
+from core.forms import DecimalField, check_lines_total, limit_dates
 from core.widgets import LookupSelect
 from customers.models import Company
 from orders.models import Order, Product, Quotation
@@ -142,6 +142,7 @@ class QuotationForm(forms.ModelForm):
 
     def __init__(self, *args, user, salesperson, **kwargs):
         super().__init__(*args, **kwargs)
+        limit_dates(self, "valid_until")
         self.salesperson = salesperson
         customer = self.fields["customer"]
         customer.queryset = quoting_customers(user, salesperson).order_by("code")

@@ -9,6 +9,7 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import limit_dates
 from core.months import parse_month
 from orders.models import Shipment
 from orders.services.shipments import quantity_field
@@ -34,6 +35,7 @@ class ShipmentForm(forms.ModelForm):
 
     def __init__(self, *args, lines, **kwargs):
         super().__init__(*args, **kwargs)
+        limit_dates(self, "shipped_on")
         self.lines = lines
         for line in lines:
             self.fields[quantity_field(line.pk)] = forms.DecimalField(

@@ -38,6 +38,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contracts.models import Contract, ContractLine
+from core.forms import FIRST_DATE, LAST_DATE
 from customers.models import Company, Interaction
 from expenses.models import Advance, Claim, ClaimLine
 from orders.models import Order, OrderLine, Quotation, Shipment
@@ -191,7 +192,7 @@ def texts():
 EDGES = {
     "number": ["999999999999.99", "999999999.999", "1E+20", "sNaN"],
     "integer": ["2147483648", "9223372036854775808"],
-    "date": ["0001-01-01", "9999-12-31"],
+    "date": ["0001-01-01", "1999-12-31", "2101-01-01", "9999-12-31"],
     "text": ["a\x00b", "长" * 10_000],
 }
 STRATEGIES = {"number": numbers, "integer": integers, "date": dates, "text": texts}
@@ -220,9 +221,11 @@ def expected(kind: str, raw: str):
             return INVALID
     if kind == "date":
         try:  # the input formats Django accepts (2026-01-31, 01/31/2026, ...)
-            return forms.DateField(required=False).to_python(text)
+            value = forms.DateField(required=False).to_python(text)
         except ValidationError:
             return INVALID
+        # Every date field tried here is a business date: 2000 to 2100 (core.forms.limit_dates).
+        return value if value is None or FIRST_DATE <= value <= LAST_DATE else INVALID
     return text
 
 
