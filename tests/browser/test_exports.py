@@ -16,7 +16,8 @@ def test_big_orders_excel_is_built_in_the_background(page, cast, settings, scree
     login(page, "assistant1", DEMO_PASSWORD)
     page.wait_for_url("**/")
     page.goto("/orders/")
-    page.get_by_role("link", name="Excel").click()
+    page.get_by_role("button", name="Excel").click()  # the download menu: orders or order lines
+    page.get_by_role("link", name="Orders, one row per order").click()
     page.wait_for_url("**/downloads/*/")
     page.wait_for_selector("#export-progress[data-status=done]")
     assert "3 rows" in page.inner_text("#export-progress")
