@@ -183,20 +183,31 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[index]
 
 
-def _rss_mb() -> float:
-    """Current resident memory of this process (VmRSS), in MB."""
+def _status_mb(field: str) -> float | None:
+    """A memory line of /proc/self/status (VmRSS now, VmHWM peak), in MB; None off Linux."""
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return round(int(line.split()[1]) / 1024, 1)
     except OSError:
         pass
-    return 0.0
+    return None
+
+
+def _rss_mb() -> float:
+    """Current resident memory of this process, in MB."""
+    return _status_mb("VmRSS") or 0.0
 
 
 def _peak_rss_mb() -> float:
-    """Peak resident memory of this process so far (ru_maxrss, which the kernel updates lazily)."""
-    return max(round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1), _rss_mb())
+    """Peak resident memory of this process so far, in MB.
+
+    VmHWM, not ru_maxrss: Linux carries ru_maxrss over fork and exec, so a child started by a
+    big parent would report the parent's size."""
+    peak = _status_mb("VmHWM")
+    if peak is None:
+        peak = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return max(peak, _rss_mb())
 
 
 class _Queries:
@@ -609,6 +620,11 @@ def measure_http(username: str = "gm", seconds: int = 10, connections: int = 4, 
 # Report ---------------------------------------------------------------------------------------
 
 
+def _pg_version() -> str:
+    number = getattr(connection, "pg_version", None)  # e.g. 150020 for 15.20
+    return f"{number // 10000}.{number % 10000}" if number else ""
+
+
 def machine() -> dict:
     meminfo = Path("/proc/meminfo").read_text().split("\n", 1)[0] if Path("/proc/meminfo").exists() else ""
     try:
@@ -622,7 +638,7 @@ def machine() -> dict:
         "cores": os.cpu_count(), "memory": f"{int(kb[0]) / 1024 / 1024:.1f} GB" if kb else "",
         "python": platform.python_version(), "database": connection.vendor,
         "database_version": ".".join(map(str, connection.Database.sqlite_version_info))
-        if connection.vendor == "sqlite" else str(connection.pg_version if hasattr(connection, "pg_version") else ""),
+        if connection.vendor == "sqlite" else _pg_version(),
         "commit": commit, "at": time.strftime("%Y-%m-%d %H:%M:%S %z"),
     }  # fmt: skip
 
