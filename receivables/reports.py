@@ -79,13 +79,20 @@ def _aging_sql(instalments, today: date, by: str, overdue_only: bool) -> tuple[s
     rate_case = "CASE o.currency " + " ".join("WHEN %s THEN %s" for _ in rates) + " ELSE NULL END"
     rate_params: list = [v for pair in rates.items() for v in pair]
     base_amount = f"ROUND(o.open_amount * {rate_case}, 2)"
-    select_sql, select_params = [], []
-    for key, _label, first, last in BUCKETS:
+    # Each open instalment falls in exactly one bucket: group the rows per (group, currency, bucket)
+    # with two sums (the rate CASE evaluated once per row), then spread the buckets into columns
+    # over those few rows; conditional sums per bucket evaluated the rate twelve times per row.
+    bucket_case, bucket_params = "CASE", []
+    for index, (_key, _label, first, last) in enumerate(BUCKETS):
         condition, params = _bucket_sql(today, first, last)
-        select_sql.append(f"SUM(CASE WHEN {condition} THEN o.open_amount ELSE 0 END) AS {key}")
-        select_sql.append(f"SUM(CASE WHEN {condition} THEN {base_amount} ELSE 0 END) AS {key}_base")
-        select_params += params + params + rate_params
-    select_params += rate_params  # total_base
+        bucket_case += f" WHEN {condition} THEN {index}"
+        bucket_params += params
+    bucket_case += " END"
+    select_sql = []
+    for index, (key, *_rest) in enumerate(BUCKETS):
+        select_sql.append(f"SUM(CASE WHEN b.bucket = {index} THEN b.amount ELSE 0 END) AS {key}")
+        select_sql.append(f"SUM(CASE WHEN b.bucket = {index} THEN b.base ELSE 0 END) AS {key}_base")
+    select_params = [*bucket_params, *rate_params]
     # Aggregate per group id and currency first, then join the few group rows for their code and
     # name: grouping 60,000 rows on an integer is cheaper than on (id, code, name) after a join
     # (SQLite at scale 100, finance's aging by customer: 230 ms -> 165 ms for the statement).
@@ -96,16 +103,20 @@ def _aging_sql(instalments, today: date, by: str, overdue_only: bool) -> tuple[s
                  _table(Team), "g.name", "g.name"),
     }[by]  # fmt: skip
     sql = f"""
-        SELECT o.gkey, o.currency, {", ".join(select_sql)}, SUM(o.open_amount) AS total,
-               SUM({base_amount}) AS total_base
+        SELECT b.gkey, b.currency, {", ".join(select_sql)}, SUM(b.amount) AS total, SUM(b.base) AS total_base
         FROM (
-            SELECT i.id, i.due_on, inv.currency, {gkey} AS gkey, i.stored_open AS open_amount
-            FROM {_table(Instalment)} i
-            JOIN {_table(Invoice)} inv ON inv.id = i.invoice_id
-            WHERE i.stored_open > 0 AND inv.status = %s {scope}
-        ) o
-        {"WHERE o.due_on < %s" if overdue_only else ""}
-        GROUP BY o.gkey, o.currency
+            SELECT o.gkey, o.currency, {bucket_case} AS bucket, SUM(o.open_amount) AS amount,
+                   SUM({base_amount}) AS base
+            FROM (
+                SELECT i.id, i.due_on, inv.currency, {gkey} AS gkey, i.stored_open AS open_amount
+                FROM {_table(Instalment)} i
+                JOIN {_table(Invoice)} inv ON inv.id = i.invoice_id
+                WHERE i.stored_open > 0 AND inv.status = %s {scope}
+            ) o
+            {"WHERE o.due_on < %s" if overdue_only else ""}
+            GROUP BY o.gkey, o.currency, 3
+        ) b
+        GROUP BY b.gkey, b.currency
     """  # noqa: S608  (table names from _meta, values as parameters)
     params = [
         *[connection.ops.adapt_datefield_value(p) if isinstance(p, date) else p for p in select_params],
