@@ -24,6 +24,7 @@ from core.audit import visible_history
 from core.exports import DATE_FORMAT, Column, xlsx_response
 from core.forms import add_error
 from core.mixins import HtmxTemplateMixin, ScopedMixin
+from core.pagination import DeferredJoinPaginator
 from orders.forms.shipments import ShipmentCheckForm, ShipmentFilterForm, ShipmentForm
 from orders.models import Order, OrderLine, Shipment, ShipmentLine
 from orders.services import shipments as services
@@ -53,6 +54,8 @@ class ShipmentListView(ScopedMixin, HtmxTemplateMixin, ListView):
     template_name = "orders/shipment_list.html"
     fragment_template_name = "orders/_shipment_rows.html"
     paginate_by = 50
+    # A deep page walks the keys alone; the page's 50 rows are then loaded with their joins.
+    paginator_class = DeferredJoinPaginator
     context_object_name = "shipments"
 
     def get(self, request, *args, **kwargs):
