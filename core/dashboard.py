@@ -272,8 +272,8 @@ def receivables_aging(user: User, filters: Filters, today: date, top: int = 10) 
     from receivables.models import Instalment
 
     instalments = filters.narrow(Instalment.objects.visible_to(user), "invoice__salesperson")
-    rows = reports.aging(instalments, today, by="customer")
-    totals = reports.aging_totals(instalments, today, rows=rows)
+    rows, currency_totals = reports.aging_overview(instalments, today, top)
+    totals = reports.aging_totals(instalments, today, rows=currency_totals)
     overdue_keys = [key for key, *_rest in reports.BUCKETS if key != "current"]
     by_customer: dict[int, dict] = {}
     for row in reports.aging_rows(rows, "customer"):
@@ -324,7 +324,7 @@ def receivables_aging(user: User, filters: Filters, today: date, top: int = 10) 
         "overdue_base": overdue_base,
         "top": top_rows,
         "chart": chart,
-        "empty": not rows,
+        "empty": not currency_totals,
         "url": _url("receivables:aging", by="customer", **filters.who),
         "overdue_url": _url("receivables:list", overdue="1", **filters.who),
         "open_url": _url("receivables:list", open="1", **filters.who),

@@ -216,6 +216,34 @@ def aging_page(instalments, today: date, by: str, offset: int, limit: int) -> Ag
     return AgingPage(rows=rows, count=count, totals=totals)
 
 
+def aging_overview(instalments, today: date, top: int) -> tuple[list[dict], list[dict]]:
+    """For the dashboards, in one statement: the per-currency totals of ``aging`` (the rows
+    ``aging_totals`` takes) and the by-customer rows of the ``top`` customers with the most overdue
+    in the base currency (all their currencies' rows). The customers are aggregated once, in the
+    database (the GM at scale 100: 14,693 customers, of which 10 leave the database)."""
+    inner, params, table, gcode, gname, rates = _aging_sql(instalments, today, "customer", False)
+    sums = ", ".join(_sums())
+    total_sums = ", ".join(f"SUM({s})" for s in _sums())
+    current = BUCKETS[0][0]
+    sql = f"""
+        WITH a AS MATERIALIZED ({inner})
+        SELECT 0, g.id, {gcode}, {gname}, a.currency, {sums} FROM a LEFT JOIN {table} g ON g.id = a.gkey
+        WHERE a.gkey IN (
+            SELECT t.gkey FROM a t GROUP BY t.gkey HAVING SUM(t.total - t.{current}) > 0
+            ORDER BY SUM(COALESCE(t.total_base - t.{current}_base, 0)) DESC, t.gkey LIMIT %s
+        )
+        UNION ALL
+        SELECT 1, NULL, NULL, NULL, a.currency, {total_sums} FROM a GROUP BY a.currency
+    """  # noqa: S608  (table names from _meta, values as parameters)
+    names = _names("customer")
+    rows, totals = [], []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, top])
+        for kind, *record in cursor.fetchall():
+            (rows if kind == 0 else totals).append(_aging_row(record, names, rates))
+    return rows, totals
+
+
 def _money(value) -> Decimal | None:
     if value is None:
         return None
