@@ -15,8 +15,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter, TruncYear
+from django.db.models import CharField, DecimalField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Cast, Coalesce, Substr
 
 from orders.models import Order, OrderLine, Shipment, ShipmentLine
 from receivables.api import contract_billing
@@ -76,7 +76,11 @@ def attach_billing(contracts: list[Contract]) -> list[Contract]:
 
 # Statistics --------------------------------------------------------------------------------------
 
-PERIODS = {"month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}
+# Each kind of period is grouped in SQL on the first characters of the ISO date ("2026-07" for
+# months and quarters, "2026" for years): native on both databases, where TruncMonth and friends
+# are a Python function called per row on SQLite (gm at scale 100: 780-900 ms a page). A quarter
+# is folded from its months here, in Python, by ``period_start``.
+PERIODS = {"month": 7, "quarter": 7, "year": 4}
 MEASURES = ("signed", "shipped", "invoiced", "paid")
 
 
@@ -96,8 +100,20 @@ def period_label(kind: str, start: date) -> str:
     return str(start.year)
 
 
-def _as_date(value) -> date:
-    return value.date() if hasattr(value, "date") and callable(value.date) else value
+def period_key(kind: str, field_name: str):
+    """The grouping expression for ``kind``: the first 7 (month) or 4 (year) characters of the date."""
+    return Substr(Cast(field_name, CharField()), 1, PERIODS[kind])
+
+
+def period_start(kind: str, key: str) -> date:
+    """The first day of the period holding ``key`` ("YYYY-MM" or "YYYY"), as ``period_starts`` gives it."""
+    year = int(key[:4])
+    if kind == "year":
+        return date(year, 1, 1)
+    month = int(key[5:7])
+    if kind == "quarter":
+        month = (month - 1) // 3 * 3 + 1
+    return date(year, month, 1)
 
 
 @dataclass
@@ -151,7 +167,6 @@ def performance_statistics(user, *, kind: str, year: int) -> Statistics:
     """
     from accounts.models import User
 
-    trunc = PERIODS[kind]
     periods = period_starts(kind, year)
     start, end = periods[0], date(year + 1, 1, 1)
     stats = Statistics(kind=kind, year=year, periods=periods, labels=[period_label(kind, p) for p in periods])
@@ -163,12 +178,12 @@ def performance_statistics(user, *, kind: str, year: int) -> Statistics:
     visible = Contract.objects.visible_to(user)
     signed = visible.filter(signed_on__gte=start, signed_on__lt=end, signed_on__isnull=False)
     for row in (
-        signed.annotate(period=trunc("signed_on"))
+        signed.annotate(period=period_key(kind, "signed_on"))
         .values("period", "salesperson", "currency")
         .annotate(total=Sum("amount"))
         .order_by()
     ):
-        p = _as_date(row["period"])
+        p = period_start(kind, row["period"])
         by_period[p]["signed"][row["currency"]] += row["total"]
         by_person[row["salesperson"]]["signed"][row["currency"]] += row["total"]
         currencies.add(row["currency"])
@@ -181,12 +196,12 @@ def performance_statistics(user, *, kind: str, year: int) -> Statistics:
             shipment__shipped_on__lt=end,
             order_line__order__contract__in=visible.values("pk"),
         )
-        .annotate(period=trunc("shipment__shipped_on"))
+        .annotate(period=period_key(kind, "shipment__shipped_on"))
         .values("period", "order_line__order__salesperson", "order_line__order__currency")
         .annotate(total=Sum(shipped_value))
         .order_by()
     ):
-        p, cur = _as_date(row["period"]), row["order_line__order__currency"]
+        p, cur = period_start(kind, row["period"]), row["order_line__order__currency"]
         total = Decimal(row["total"]).quantize(CENT)
         by_period[p]["shipped"][cur] += total
         by_person[row["order_line__order__salesperson"]]["shipped"][cur] += total
@@ -210,7 +225,7 @@ def performance_statistics(user, *, kind: str, year: int) -> Statistics:
     )  # fmt: skip
     for measure, contract, amount, queryset in billed:
         for row in (
-            queryset.annotate(period=trunc(f"{contract}__signed_on"))
+            queryset.annotate(period=period_key(kind, f"{contract}__signed_on"))
             .values("period", f"{contract}__salesperson", f"{contract}__currency")
             .annotate(total=Sum(amount))
             .order_by()
@@ -218,7 +233,7 @@ def performance_statistics(user, *, kind: str, year: int) -> Statistics:
             value = Decimal(row["total"] or ZERO).quantize(CENT)
             if value:
                 cur = row[f"{contract}__currency"]
-                by_period[_as_date(row["period"])][measure][cur] += value
+                by_period[period_start(kind, row["period"])][measure][cur] += value
                 by_person[row[f"{contract}__salesperson"]][measure][cur] += value
                 currencies.add(cur)
 

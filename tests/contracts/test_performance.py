@@ -136,6 +136,37 @@ def test_statistics_per_period_and_salesperson(cast, setup):
     assert performance.performance_statistics(cast.manager2, kind="year", year=2026).totals["signed"] == {}
 
 
+@pytest.mark.parametrize(
+    ("kind", "key", "start"),
+    [
+        ("month", "2026-01", date(2026, 1, 1)),
+        ("month", "2026-12", date(2026, 12, 1)),
+        ("quarter", "2026-03", date(2026, 1, 1)),
+        ("quarter", "2026-04", date(2026, 4, 1)),
+        ("quarter", "2026-09", date(2026, 7, 1)),
+        ("quarter", "2026-12", date(2026, 10, 1)),
+        ("year", "2022", date(2022, 1, 1)),
+    ],
+)
+def test_statistics_period_keys_fold_into_period_starts(kind, key, start):
+    # The statistics group on the ISO date's first characters in SQL; each key folds into the
+    # start of its period (quarters from their months) as period_starts lists them.
+    assert performance.period_start(kind, key) == start
+    assert start in performance.period_starts(kind, 2026 if kind != "year" else 2025)
+
+
+def test_statistics_quarter_boundaries_and_years(cast, setup):
+    # Contracts on either side of a quarter's edge and in an earlier year land in their own period.
+    for signed_on, amount in ((date(2026, 6, 30), "11.00"), (date(2026, 7, 1), "13.00"), (date(2023, 12, 31), "17.00")):
+        make_contract(cast.sales1, cast.customer_unassigned, status=S.SIGNED, amount=amount, signed_on=signed_on)
+    quarters = performance.performance_statistics(cast.manager1, kind="quarter", year=2026)
+    assert quarters.by_period[date(2026, 4, 1)]["signed"]["CNY"] == Decimal("11.00")
+    assert quarters.by_period[date(2026, 7, 1)]["signed"]["CNY"] == Decimal("13.00")
+    years = performance.performance_statistics(cast.manager1, kind="year", year=2026)
+    assert years.by_period[date(2023, 1, 1)]["signed"] == {"CNY": Decimal("17.00")}
+    assert years.by_period[date(2026, 1, 1)]["signed"] == {"CNY": Decimal("1024.00")}  # 1000 from setup
+
+
 def test_statistics_page_and_excel(client, cast, setup):
     client.force_login(cast.manager1)
     page = client.get(reverse("contracts:statistics") + "?period=month&year=2026")
