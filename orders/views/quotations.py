@@ -27,6 +27,7 @@ from accounts.models import User
 from core.exports import DATE_FORMAT, MONEY_FORMAT, Column, xlsx_response
 from core.forms import add_error
 from core.mixins import HtmxTemplateMixin, ScopedMixin
+from core.pagination import DeferredJoinPaginator
 from core.pdf import pdf_response
 from customers.models import Company
 from orders.forms.quotations import (
@@ -68,6 +69,8 @@ class QuotationListView(ScopedMixin, HtmxTemplateMixin, ListView):
     template_name = "orders/quotation_list.html"
     fragment_template_name = "orders/_quotation_rows.html"
     paginate_by = 50
+    # A deep page walks the keys alone; the page's 50 rows are then loaded with their joins.
+    paginator_class = DeferredJoinPaginator
     context_object_name = "quotations"
 
     def get_filter_form(self) -> QuotationFilterForm:

@@ -587,3 +587,32 @@ def test_pdf(client, cast, quotation):
                  "CNY\xa0112.00", "CNY\xa0350.00", "CNY\xa0336.00", "CNY\xa0686.00", "30% T/T 定金", "有效期至 Valid until",
                  "客户确认"):  # fmt: skip
         assert text in html, text
+
+
+def test_list_deep_pages_keys_first_same_rows_and_queries(client, cast, monkeypatch, django_assert_max_num_queries):
+    # Deep pages walk the keys alone, then load their rows (DeferredJoinPaginator): the pages
+    # still hold every visible quotation once, in the list's order, with a constant query count.
+    from core.pagination import DeferredJoinPaginator
+    from orders.views.quotations import QuotationListView
+
+    assert QuotationListView.paginator_class is DeferredJoinPaginator
+    monkeypatch.setattr(QuotationListView, "paginate_by", 5)
+    mine = [make_quotation(cast.sales1, cast.customer_of_assistant1, actor=cast.assistant1) for _ in range(12)]
+    hidden = make_quotation(cast.sales3, cast.customer_of_sales3)
+    client.force_login(cast.assistant1)
+    with django_assert_max_num_queries(12) as first:
+        first_page = client.get(LIST)
+    for sort, expected in (
+        ("-created", [q.pk for q in sorted(mine, key=lambda q: (q.created_at, q.pk), reverse=True)]),
+        ("number", [q.pk for q in sorted(mine, key=lambda q: q.number)]),
+    ):
+        seen = []
+        for page in (1, 2, 3):
+            with django_assert_max_num_queries(len(first.captured_queries)):
+                response = client.get(LIST, {"sort": sort, "page": page})
+            rows = list(response.context["quotations"])
+            assert all(q.customer.code and q.salesperson for q in rows)  # joins loaded with the rows
+            seen += [q.pk for q in rows]
+        assert seen == expected and hidden.pk not in seen
+    assert len(first_page.context["quotations"]) == 5
+    assert client.get(LIST, {"page": 4}).status_code == 404
