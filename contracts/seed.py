@@ -182,8 +182,14 @@ def _seed(ctx: SeedContext, rng: random.Random, count: int) -> int:
     _bulk(Amendment, amendments)
     table = connection.ops.quote_name(Order._meta.db_table)
     with connection.cursor() as cursor:
-        for start in range(0, len(links), BATCH):
-            cursor.executemany(f"UPDATE {table} SET contract_id = %s WHERE id = %s", links[start : start + BATCH])  # noqa: S608
+        if connection.vendor == "postgresql":  # psycopg2's executemany is a statement per row
+            from psycopg2.extras import execute_values
+
+            update = f"UPDATE {table} o SET contract_id = v.cid FROM (VALUES %s) AS v(cid, oid) WHERE o.id = v.oid"  # noqa: S608
+            execute_values(cursor.cursor, update, links, page_size=1000)
+        else:
+            for start in range(0, len(links), BATCH):
+                cursor.executemany(f"UPDATE {table} SET contract_id = %s WHERE id = %s", links[start : start + BATCH])  # noqa: S608
     return len(contracts)
 
 
