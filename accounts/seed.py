@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.hashers import make_password
+
 from core.seed import DEMO_PASSWORD, SeedContext
 
 from .models import Team, User
@@ -23,6 +25,9 @@ TEAMS = {"A": ("Team A 华东", "manager1"), "B": ("Team B 华南", "manager2")}
 
 
 def seed(ctx: SeedContext) -> None:
+    # One hash for every demo login (they share the demo password): hashing is slow on purpose,
+    # and eleven of them were most of a small seed's time.
+    password_hash = make_password(DEMO_PASSWORD)
     users: dict[str, User] = {}
     for username, (display, role, _team, gm, finance, _serves) in CAST.items():
         user, created = User.objects.get_or_create(
@@ -37,7 +42,7 @@ def seed(ctx: SeedContext) -> None:
             },
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
+            user.password = password_hash
             user.save(update_fields=["password"])
         users[username] = user
 
@@ -45,7 +50,7 @@ def seed(ctx: SeedContext) -> None:
         username="admin", defaults={"is_superuser": True, "is_staff": True, "email": "admin@backdesk.example"}
     )
     if created:
-        admin.set_password(DEMO_PASSWORD)
+        admin.password = password_hash
         admin.save(update_fields=["password"])
 
     for key, (name, manager) in TEAMS.items():
