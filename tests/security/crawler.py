@@ -12,6 +12,8 @@ Anonymous requests must be sent to the login page.
 from __future__ import annotations
 
 import contextlib
+import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -43,6 +45,20 @@ class Findings:
 
     def add(self, problem: str) -> None:
         self.problems.append(problem)
+
+
+def _panels() -> list[str]:
+    from core.dashboard_exports import PANELS_BY_KIND
+
+    return sorted({panel for panels in PANELS_BY_KIND.values() for panel in panels}) + ["no-such-panel"]
+
+
+# Routes whose kwargs choose among named things, not records: each value is requested as every
+# user and must never answer 5xx (who may have which one is tested with the view). A new route
+# with a non-record kwarg fails the walk until it is declared here.
+NAMED_VARIANTS: dict[str, dict[str, Callable[[], list[str]]]] = {
+    "dashboard-export": {"panel": _panels},
+}
 
 
 def routes(urlconf: str | None = None) -> list[Route]:
@@ -160,12 +176,16 @@ def _crawl(user, urlconf: str | None, only: set[str] | None) -> Findings:
             if response.status_code != 302 or not response["Location"].startswith(login_url):
                 findings.add(f"anonymous GET {url} ({route.name}) answered {response.status_code}, not the login page")
             continue
-        if not route.kwargs:
-            url = reverse(route.name, urlconf=urlconf)
-            response = client.get(url)
-            findings.requests += 1
-            if response.status_code >= 500:
-                findings.add(f"{user} GET {url} ({route.name}) answered {response.status_code}")
+        if not route.kwargs or route.name in NAMED_VARIANTS:
+            variants = NAMED_VARIANTS.get(route.name, {})
+            choices = [{name: value for name, value in zip(variants, values, strict=True)}
+                       for values in itertools.product(*(make() for make in variants.values()))]  # fmt: skip
+            for kwargs in choices or [{}]:
+                url = reverse(route.name, kwargs=kwargs, urlconf=urlconf)
+                response = client.get(url)
+                findings.requests += 1
+                if response.status_code >= 500:
+                    findings.add(f"{user} GET {url} ({route.name}) answered {response.status_code}")
             continue
         model = view_model(route, user)
         if model is None or not hasattr(model.objects, "visible_to"):

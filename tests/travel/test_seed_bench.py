@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -74,6 +75,10 @@ def test_bench_pages_answer(client, cast, trip_of):
     from travel import bench
 
     trip_of("approved")
+    Visit.objects.create(
+        customer=cast.customer_of_assistant1, visitors="Mr. Smith (buyer)",
+        arrives_at=timezone.now() + timedelta(days=2), created_by=cast.sales1,
+    )  # fmt: skip
     client.force_login(cast.manager1)
     for page in bench.PAGES:
         url = page.url(cast.manager1)
