@@ -58,7 +58,7 @@ def test_assistant_records_closes_and_analyses_a_complaint(page, cast, screensho
 
     page.get_by_role("link", name="Analysis of that month").click()
     page.wait_for_selector("canvas[data-chart]")
-    page.wait_for_function("!!document.querySelector('canvas[data-chart]').backdeskChart")  # drawn by charts.js
+    page.wait_for_function("() => !!document.querySelector('canvas[data-chart]').backdeskChart")  # drawn by charts.js
     assert page.locator("[data-kpi=received]").inner_text() == "1"
     assert page.locator("[data-kpi=closed]").inner_text() == "1"
     assert "Quality" in page.locator("#by-category tbody tr").first.inner_text()

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from core.seed import DEMO_PASSWORD
 from customers.models import Company
@@ -45,7 +46,7 @@ def test_sales1_creates_and_assigns_then_assistant1_finds_it(browser, live_serve
     page.wait_for_url("**/")
     page.goto("/customers/")
     page.fill("#id_q", "浏览器")
-    page.wait_for_function("document.querySelectorAll('#company-rows tbody tr').length === 1")
+    expect(page.locator("#company-rows tbody tr")).to_have_count(1)  # no eval: the page's CSP refuses it
     assert "BT-001" in page.locator("#company-rows tbody").inner_text()
     screenshot(page, "company-list-en")
     page.click("#company-rows tbody >> text=BT-001")

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from core.seed import DEMO_PASSWORD
 from orders.models import Order
@@ -54,12 +55,12 @@ def test_assistant_files_acknowledges_and_confirms_an_order(page, cast, screensh
 
     pick(page, "id_lines-0-product", "LED-PNL", "LED-PNL-0100")
     # the list price is filled in by the page (asynchronously: wait for it)
-    page.wait_for_function("document.querySelector('#id_lines-0-unit_price').value === '85.00'")
+    expect(page.locator("#id_lines-0-unit_price")).to_have_value("85.00")  # no eval: the page's CSP refuses it
     page.fill("#id_lines-0-quantity", "200")
     page.fill("#id_lines-0-unit_price", "82.50")  # a negotiated price: flagged
     page.click("[data-add-line]")
     pick(page, "id_lines-1-product", "HNG", "HNG-SS-0109")
-    page.wait_for_function("document.querySelector('#id_lines-1-unit_price').value !== ''")
+    expect(page.locator("#id_lines-1-unit_price")).not_to_have_value("")
     page.fill("#id_lines-1-quantity", "1000")
     page.click("#save-order")
 
@@ -85,8 +86,8 @@ def test_assistant_files_acknowledges_and_confirms_an_order(page, cast, screensh
     page.wait_for_selector("#order-table")
     assert page.locator("#order-table tbody tr").count() == 2
     page.fill("#id_q", "4500012345")
-    page.wait_for_function("document.querySelectorAll('#order-table tbody tr').length === 1")
+    expect(page.locator("#order-table tbody tr")).to_have_count(1)
     page.fill("#id_q", "")
-    page.wait_for_function("document.querySelectorAll('#order-table tbody tr').length === 2")
+    expect(page.locator("#order-table tbody tr")).to_have_count(2)
     screenshot(page, "order-list")
     assert not errors, errors

@@ -85,7 +85,7 @@ def test_assistant_follows_production_and_records_an_abnormal_order(page, cast, 
 
     page.goto("/orders/abnormal/statistics/")
     page.wait_for_selector("canvas[data-chart]")
-    page.wait_for_function("!!document.querySelector('canvas[data-chart]').backdeskChart")  # drawn by charts.js
+    page.wait_for_function("() => !!document.querySelector('canvas[data-chart]').backdeskChart")  # drawn by charts.js
     assert page.locator("[data-kpi=month]").inner_text() == "1"
     assert "USD 860.40" in page.locator("[data-kpi=cost-month]").inner_text().replace("\xa0", " ")
     assert "T-A1" in page.locator("#by-customer").inner_text()

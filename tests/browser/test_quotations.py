@@ -7,6 +7,7 @@ import subprocess
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from core.seed import DEMO_PASSWORD
 from orders.models import Order, Quotation
@@ -45,7 +46,7 @@ def test_assistant_quotes_sends_accepts_and_orders(page, cast, screenshot):
 
     pick(page, "id_lines-0-product", "BLT", "BLT-100")
     # the list price is shown as a placeholder once the lookup answered (asynchronous: wait)
-    page.wait_for_function("document.querySelector('#id_lines-0-unit_price').placeholder === '0.35 CNY'")
+    expect(page.locator("#id_lines-0-unit_price")).to_have_attribute("placeholder", "0.35 CNY")
     page.fill("#id_lines-0-quantity", "1000")
     page.click("[data-formset-add]")
     pick(page, "id_lines-1-product", "面板", "LED-600")
