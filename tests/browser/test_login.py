@@ -34,7 +34,9 @@ def test_language_switch_to_chinese_and_phone_width(browser, live_server, cast, 
     login(page, "sales1", DEMO_PASSWORD)
     page.wait_for_url("**/")
     page.click(".navbar-toggler")
+    page.wait_for_selector(".navbar-collapse.show")  # the menu has finished opening: nothing moves under the click
     page.click("#language-menu")
+    page.wait_for_selector("button[value=zh-hans]", state="visible")
     page.click("button[value=zh-hans]")
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "我的工作"
