@@ -25,7 +25,7 @@ from django.views.generic.detail import SingleObjectMixin
 
 from core.audit import visible_history
 from core.background_exports import BackgroundExportMixin
-from core.exports import DATE_FORMAT, MONEY_FORMAT, Column, xlsx_response
+from core.exports import DATE_FORMAT, MONEY_FORMAT, Column, choice_labels, xlsx_response
 from core.forms import add_error
 from core.mixins import HtmxTemplateMixin, ScopedMixin
 from core.pdf import pdf_response
@@ -169,7 +169,7 @@ class ContractExportView(LoginRequiredMixin, BackgroundExportMixin, View):
 
     def build_export(self, request) -> tuple[str, list]:
         _form, queryset, _sort = filtered_contracts(request)
-        labels = dict(Contract.Status.choices)
+        labels = choice_labels(Contract.Status.choices)
         rows = queryset.select_related("customer", "salesperson", "maker").iterator(chunk_size=2000)
         columns = [
             Column(_("Contract number"), lambda c: c.number, 16),
@@ -180,7 +180,7 @@ class ContractExportView(LoginRequiredMixin, BackgroundExportMixin, View):
             Column(_("Subject"), lambda c: c.title, 24),
             Column(_("Salesperson"), lambda c: _person(c.salesperson), 16),
             Column(_("Made by"), lambda c: _person(c.maker), 16),
-            Column(_("Status"), lambda c: str(labels.get(c.status, c.status)), 14),
+            Column(_("Status"), lambda c: labels.get(c.status, c.status), 14),
             Column(_("Confidential"), lambda c: c.confidential, 8),
             Column(_("Currency"), lambda c: c.currency, 8),
             Column(_("Amount"), lambda c: c.amount, 14, MONEY_FORMAT),
@@ -585,13 +585,13 @@ class PerformanceExportView(LoginRequiredMixin, BackgroundExportMixin, View):
                     batch = []
             yield from attach_billing(batch)
 
-        labels = dict(Contract.Status.choices)
+        labels = choice_labels(Contract.Status.choices)
         columns = [
             Column(_("Contract number"), lambda c: c.number, 16),
             Column(_("Customer code"), lambda c: c.customer.code, 12),
             Column(_("Customer"), lambda c: c.customer.name, 32),
             Column(_("Salesperson"), lambda c: _person(c.salesperson), 16),
-            Column(_("Status"), lambda c: str(labels.get(c.status, c.status)), 12),
+            Column(_("Status"), lambda c: labels.get(c.status, c.status), 12),
             Column(_("Signed on"), lambda c: c.signed_on, 12, DATE_FORMAT),
             Column(_("Currency"), lambda c: c.currency, 8),
             Column(_("Contract amount"), lambda c: c.amount, 14, MONEY_FORMAT),

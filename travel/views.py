@@ -22,7 +22,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 
 from core.background_exports import BackgroundExportMixin
-from core.exports import DATE_FORMAT, MONEY_FORMAT, Column
+from core.exports import DATE_FORMAT, MONEY_FORMAT, Column, choice_labels
 from core.forms import add_error
 from core.list_exports import ListExportMixin
 from core.mixins import HtmxTemplateMixin, ScopedMixin
@@ -133,7 +133,7 @@ class TripExportView(LoginRequiredMixin, BackgroundExportMixin, View):
 
     def build_export(self, request):
         _form, queryset, _sort = filtered_trips(request)
-        labels = dict(Trip.Status.choices)
+        labels = choice_labels(Trip.Status.choices)
         rows = (
             queryset.select_related("traveller", "created_by")
             .prefetch_related(Prefetch("stops", queryset=TripCustomer.objects.select_related("customer")))
@@ -147,7 +147,7 @@ class TripExportView(LoginRequiredMixin, BackgroundExportMixin, View):
             Column(_("First day"), lambda t: t.start_on, 12, DATE_FORMAT),
             Column(_("Last day"), lambda t: t.end_on, 12, DATE_FORMAT),
             Column(_("Hotel nights"), lambda t: t.hotel_nights, 8, "0"),
-            Column(_("Status"), lambda t: str(labels.get(t.status, t.status)), 14),
+            Column(_("Status"), lambda t: labels.get(t.status, t.status), 14),
             Column(_("Customers to visit"), lambda t: ", ".join(s.customer.code for s in t.stops.all()), 28),
             Column(_("Purpose"), lambda t: t.purpose, 40),
             Column(_("Currency"), lambda t: t.currency, 8),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from core.background_exports import BackgroundExportMixin
-from core.exports import DATE_FORMAT, MONEY_FORMAT, Column
+from core.exports import DATE_FORMAT, MONEY_FORMAT, Column, choice_labels
 from orders.models import Order, OrderLine
 from orders.views.orders import SORTS, _person, filtered_orders
 
@@ -40,7 +40,7 @@ class OrderLineExportView(LoginRequiredMixin, BackgroundExportMixin, View):
         return filtered_lines(request).order_by().count()
 
     def build_export(self, request):
-        labels = dict(Order.Status.choices)
+        labels = choice_labels(Order.Status.choices)
         rows = (
             filtered_lines(request)
             .values(
@@ -59,7 +59,7 @@ class OrderLineExportView(LoginRequiredMixin, BackgroundExportMixin, View):
             Column(_("Customer"), lambda r: r["order__customer__name"], 32),
             Column(_("Customer PO"), lambda r: r["order__customer_po"], 18),
             Column(_("Salesperson"), lambda r: _person(r, "order__salesperson"), 16),
-            Column(_("Status"), lambda r: str(labels.get(r["order__status"], r["order__status"])), 14),
+            Column(_("Status"), lambda r: labels.get(r["order__status"], r["order__status"]), 14),
             Column(_("SKU"), lambda r: r["product__sku"], 14),
             Column(_("Product"), lambda r: r["product__name"], 28),
             Column(_("Description"), lambda r: r["description"], 28),

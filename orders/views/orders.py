@@ -22,7 +22,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 
 from core.background_exports import BackgroundExportMixin
-from core.exports import DATE_FORMAT, MONEY_FORMAT, Column, xlsx_response
+from core.exports import DATE_FORMAT, MONEY_FORMAT, Column, choice_labels, xlsx_response
 from core.filters import apply_range, apply_team
 from core.forms import add_error as add_service_error
 from core.mixins import HtmxTemplateMixin, ScopedMixin
@@ -163,7 +163,7 @@ class OrderExportView(LoginRequiredMixin, BackgroundExportMixin, View):
 
     def build_export(self, request):
         _form, queryset, _sort = filtered_orders(request)
-        labels = dict(Order.Status.choices)
+        labels = choice_labels(Order.Status.choices)
         rows = queryset.values(
             "number", "received_on", "customer__code", "customer__name", "customer__name_en", "customer_po",
             "salesperson__username", "salesperson__display_name", "salesperson__first_name", "salesperson__last_name",
@@ -178,7 +178,7 @@ class OrderExportView(LoginRequiredMixin, BackgroundExportMixin, View):
             Column(_("English name"), lambda r: r["customer__name_en"], 28),
             Column(_("Customer PO"), lambda r: r["customer_po"], 18),
             Column(_("Salesperson"), lambda r: _person(r, "salesperson"), 16),
-            Column(_("Status"), lambda r: str(labels.get(r["status"], r["status"])), 14),
+            Column(_("Status"), lambda r: labels.get(r["status"], r["status"]), 14),
             Column(_("Currency"), lambda r: r["currency"], 8),
             Column(_("Total"), lambda r: r["total"], 14, MONEY_FORMAT),
             Column(_("Requested delivery"), lambda r: r["requested_delivery"], 12, DATE_FORMAT),

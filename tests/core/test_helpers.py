@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import threading
 import time
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.mail import EmailMessage
 from openpyxl import load_workbook
 
-from core.exports import Column, excel_value, xlsx_response
+from core.exports import DATE_FORMAT, MONEY_FORMAT, Column, excel_value, xlsx_response
 from core.models import Notice
 from core.notify import send_once
 from core.sequences import next_number, reserve_numbers
@@ -113,6 +113,32 @@ def test_xlsx_response_writes_a_real_workbook():
     assert response["Content-Disposition"].startswith('attachment; filename="t.xlsx"')
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert [[c.value for c in row] for row in sheet.iter_rows()] == [["Name", "Value"], ["A", 1.1], ["B", 2.2]]
+
+
+def test_xlsx_cells_keep_their_formats_row_after_row():
+    """The writer reuses one styled cell per column: every row must keep its own value and the
+    column's format, dates keep openpyxl's yyyy-mm-dd, and an empty value stays empty."""
+    rows = [
+        {"d": date(2026, 1, 2), "v": Decimal("1234.50"), "t": "x"},
+        {"d": None, "v": None, "t": "=1+1"},
+        {"d": date(2026, 3, 4), "v": Decimal("7.25"), "t": None},
+    ]
+    columns = [
+        Column("Date", lambda r: r["d"], 12, DATE_FORMAT),
+        Column("Amount", lambda r: r["v"], 12, MONEY_FORMAT),
+        Column("Text", lambda r: r["t"]),
+    ]
+    response = xlsx_response("t.xlsx", [("Sheet", columns, rows)])
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    assert values == [
+        [datetime(2026, 1, 2), 1234.5, "x"],
+        [None, None, "'=1+1"],
+        [datetime(2026, 3, 4), 7.25, None],
+    ]
+    assert [sheet.cell(row, 1).number_format for row in (2, 4)] == [DATE_FORMAT, DATE_FORMAT]
+    assert [sheet.cell(row, 2).number_format for row in (2, 4)] == [MONEY_FORMAT, MONEY_FORMAT]
+    assert sheet.cell(2, 1).is_date and sheet.cell(2, 2).data_type == "n"
 
 
 def test_money_filter_needs_a_currency():
