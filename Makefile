@@ -29,13 +29,19 @@ run: $(VENV)/.runtime
 	@echo "Backdesk on http://127.0.0.1:8000 (emails are written to var/mail/)"
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-## test: the whole suite; SQLite unless DATABASE_URL is set (CI sets it to PostgreSQL)
+## test: the whole suite; SQLite unless DATABASE_URL is set (CI sets it to PostgreSQL).
+## SUITE=db: only what can differ between databases: no browser tests and no URL walks
+## (CI's second pass, on SQLite, after the whole suite has run on PostgreSQL).
 # Browser tests run on their own after the rest: a page waiting on a busy CPU is how a
 # browser test turns flaky, and they are few. A failing browser test is not run again: an
 # intermittent failure is a bug to find (test-artifacts/FAILED-*.png shows the page).
 test: $(VENV)/.dev
+ifeq ($(SUITE),db)
+	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-auto} -m "not browser and not walk" $(PYTEST_ARGS)
+else
 	$(BIN)/python -m pytest -n $${PYTEST_WORKERS:-auto} -m "not browser" $(PYTEST_ARGS)
 	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS) || [ $$? -eq 5 ]  # 5: none selected
+endif
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

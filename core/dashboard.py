@@ -15,11 +15,13 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import CharField, Count, Q, QuerySet, Sum
 from django.db.models.functions import Cast, Substr
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.models import Team, User
 from accounts.scope import visible_salespersons
@@ -488,24 +490,51 @@ def funnel(user: User, salesperson_ids: list[int] | None) -> dict:
 
 
 def manager_dashboard(user: User, params, today: date) -> dict:
+    """The manager's figures. The period figures (sales, aging, abnormal orders, budgets,
+    complaints, funnel) may be a few minutes old: they are kept per user, filter and language for
+    settings.DASHBOARD_CACHE_SECONDS (the page says as of when). What waits for the user's own
+    decision (approvals) is always read fresh."""
     from receivables.reports import rates_on
 
     filters = filters_for(user, params, today)
-    rates = rates_on(today)
-    ids = filters.salesperson_ids
+
+    def figures() -> dict:
+        rates = rates_on(today)
+        ids = filters.salesperson_ids
+        return {
+            "sales": sales_by_month(user, filters, rates),
+            "aging": receivables_aging(user, filters, today),
+            "abnormal": abnormal_orders(user, filters),
+            "budgets": budgets(user, filters.start.year, ids, filters.team),
+            "complaints": complaints_by_category(user, filters),
+            "funnel": funnel(user, ids),
+        }
+
+    as_of, cached = _kept(f"manager:{user.pk}:{today}:{urlencode(sorted(filters.query.items()))}", figures)
     return {
         "filters": filters,
         "export_query": urlencode(filters.query),
         "periods": list(PERIODS.items()),
         "base_currency": settings.BASE_CURRENCY,
-        "sales": sales_by_month(user, filters, rates),
-        "aging": receivables_aging(user, filters, today),
+        "figures_as_of": as_of,
+        "figures_kept_minutes": settings.DASHBOARD_CACHE_SECONDS // 60,
+        **cached,
         "approvals": approvals(user),
-        "abnormal": abnormal_orders(user, filters),
-        "budgets": budgets(user, filters.start.year, ids, filters.team),
-        "complaints": complaints_by_category(user, filters),
-        "funnel": funnel(user, ids),
     }
+
+
+def _kept(key: str, compute) -> tuple:
+    """(when computed, value): from the cache while younger than DASHBOARD_CACHE_SECONDS (0: never
+    kept). The process's own memory cache by default, so Redis being down costs nothing here."""
+    seconds = settings.DASHBOARD_CACHE_SECONDS
+    if seconds <= 0:
+        return None, compute()
+    key = f"dashboard:{get_language()}:{key}"
+    kept = cache.get(key)
+    if kept is None:
+        kept = (timezone.now(), compute())
+        cache.set(key, kept, seconds)
+    return kept
 
 
 def salesperson_home(user: User, today: date) -> dict:

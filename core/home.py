@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, QuerySet, Window
+from django.db.models import Func, IntegerField, QuerySet, Subquery
 
 
 @dataclass(frozen=True)
@@ -57,17 +57,27 @@ def queues_for(user, role: str, today: date) -> list[Queue]:
 MAX_ITEMS = 10
 
 
+class _Count(Func):
+    """COUNT(...) that Django does not treat as an aggregate, so the subquery gets no GROUP BY."""
+
+    function = "COUNT"
+    output_field = IntegerField()
+
+
 def first_items(
     queryset: QuerySet, item: Callable[..., QueueItem], *, url: str, more_label: str, limit: int = MAX_ITEMS
 ) -> list[QueueItem]:
     """The first ``limit`` rows as queue items and, when there are more, a last item linking to
     all of them with their number (``more_label`` has ``%(count)s``).
 
-    One query per section: the total comes with the rows as a window count (COUNT(*) OVER ()),
-    computed before the LIMIT, instead of a second COUNT query, so the home page's queries stay
-    one per section however many modules add one.
+    One query per section, so the home page's queries stay one per section however many modules
+    add one: the total comes with the rows as an uncorrelated scalar subquery, which the database
+    computes once. (A window count, COUNT(*) OVER (), did the same in one query but made the
+    database build and sort every matching row, joined columns and all, before the LIMIT: 0.9 s
+    for an assistant with 25,000 overdue instalments, against 0.25 s for the plain count.)
     """
-    rows = list(queryset.annotate(queue_total=Window(Count("pk")))[:limit])
+    total_rows = queryset.order_by().annotate(queue_total=_Count("pk")).values("queue_total")
+    rows = list(queryset.annotate(queue_total=Subquery(total_rows))[:limit])
     result = [item(row) for row in rows]
     total = rows[0].queue_total if rows else 0
     if total > limit:

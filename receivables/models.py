@@ -245,6 +245,12 @@ class InstalmentQuerySet(models.QuerySet):
     def open(self) -> InstalmentQuerySet:
         return self.counting().with_open().filter(open_amount__gt=0)
 
+    def still_open(self) -> InstalmentQuerySet:
+        """``open()`` read from the stored open amount (kept equal by the payment services, indexed
+        where positive): for pages and queues over many invoices. Jobs that act on the amount
+        (dunning) derive it with ``open()``."""
+        return self.counting().filter(stored_open__gt=0).annotate(open_amount=F("stored_open"))
+
     def refresh_open_amounts(self) -> int:
         """Store each instalment's open amount (amount − allocations of payments not reversed), the
         value ``with_open`` derives: called by the payment services whenever allocations are made or
@@ -456,6 +462,7 @@ class PromiseToPay(models.Model):
         verbose_name = _("promise to pay")
         verbose_name_plural = _("promises to pay")
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="promise_amount_positive")]
+        indexes = [models.Index(fields=["promised_on"], name="promise_due_on")]  # the home queue: due today
 
     def __str__(self) -> str:
         return f"{self.promised_on} {self.amount}"

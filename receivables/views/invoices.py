@@ -25,6 +25,7 @@ from core.exports import DATE_FORMAT, MONEY_FORMAT, Column
 from core.filters import parse_date
 from core.forms import add_error
 from core.mixins import HtmxTemplateMixin, ScopedMixin
+from core.pagination import DeferredJoinPaginator
 from orders.models import Order
 
 from ..dunning import Cadence, InstalmentState, schedule
@@ -86,7 +87,7 @@ def filtered_invoices(request, *, with_open: bool = False):
             applied.append((_("Team"), name))
     if params.get("overdue") == "1":
         today = timezone.localdate()
-        overdue = Instalment.objects.open().filter(invoice=OuterRef("pk"), due_on__lt=today)
+        overdue = Instalment.objects.still_open().filter(invoice=OuterRef("pk"), due_on__lt=today)
         queryset = queryset.filter(Exists(overdue))
         applied.append((_("Overdue"), "✓"))
     if params.get("open") == "1":
@@ -106,6 +107,7 @@ class InvoiceListView(ScopedMixin, HtmxTemplateMixin, ListView):
     template_name = "receivables/invoice_list.html"
     fragment_template_name = "receivables/_invoice_rows.html"
     paginate_by = 50
+    paginator_class = DeferredJoinPaginator  # deep pages walk the keys only (scope joins per row)
     context_object_name = "invoices"
 
     def get(self, request, *args, **kwargs):

@@ -524,3 +524,36 @@ def test_abnormal_order_list_downloads_as_excel_in_scope(client, cast, world, wh
     assert numbers == set(AbnormalOrder.objects.visible_to(getattr(cast, who)).values_list("order__number", flat=True))
     html = client.get(reverse("orders:abnormal-list")).content.decode()
     assert 'id="abnormal-excel"' in html
+
+
+def test_period_figures_are_kept_a_few_minutes_and_say_so_but_approvals_are_fresh(client, cast, world, settings):
+    """DASHBOARD_CACHE_SECONDS keeps the period figures per user, filter and language: a new order
+    shows once they are recalculated, the page says as of when, and a contract just submitted for
+    the manager's approval shows at once."""
+    from django.core.cache import cache
+
+    settings.DASHBOARD_CACHE_SECONDS = 300
+    cache.clear()
+    first = _context(client, cast.manager1, period="month")
+    orders = _this_month(first["sales"])["orders"]
+    assert first["figures_as_of"] is not None and 'id="dashboard-as-of"' in _dashboard(client, cast.manager1).text
+    make_order(cast.sales1, cast.customer_of_assistant1, received_on=timezone.localdate())
+    make_contract(cast.sales2, cast.customer_of_sales2, status=Contract.Status.SUBMITTED)
+
+    kept = _context(client, cast.manager1, period="month")
+    assert _this_month(kept["sales"])["orders"] == orders  # kept
+    assert kept["figures_as_of"] == first["figures_as_of"]
+    assert kept["approvals"]["contracts"] == first["approvals"]["contracts"] + 1  # fresh
+    # another filter, another user: their own figures, computed now
+    assert _this_month(_context(client, cast.manager1, period="quarter")["sales"])["orders"] == orders + 1
+    month = timezone.localdate().replace(day=1)
+    everyone = Order.objects.filter(received_on__gte=month, received_on__lte=timezone.localdate()).count()
+    assert _this_month(_context(client, cast.gm, period="month")["sales"])["orders"] == everyone
+    cache.clear()  # as when the minutes have passed
+    assert _this_month(_context(client, cast.manager1, period="month")["sales"])["orders"] == orders + 1
+
+
+def test_without_keeping_there_is_no_as_of(client, cast, world):
+    context = _context(client, cast.manager1)
+    assert context["figures_as_of"] is None
+    assert 'id="dashboard-as-of"' not in _dashboard(client, cast.manager1).text

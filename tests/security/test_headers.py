@@ -90,6 +90,7 @@ def demo(db):
     Export.objects.create(owner=User.objects.get(username="gm"), view_name="orders:export", title="Orders")
 
 
+@pytest.mark.walk
 def test_every_url_carries_the_security_headers(demo):
     """GET every URL pattern as the GM (records the GM may see; 404 where there is none)."""
     gm = User.objects.get(username="gm")
@@ -119,6 +120,7 @@ def test_every_url_carries_the_security_headers(demo):
     assert "orders:quotation-pdf" in pdfs, pdfs  # PDFs are exempt from the policy (core/pdf.py)
 
 
+@pytest.mark.walk
 def test_error_redirect_and_admin_pages_carry_the_headers(demo, settings):
     problems = []
     anonymous = Client()

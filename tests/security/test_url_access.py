@@ -10,7 +10,8 @@ from accounts.models import User
 from core.seed import seed_all
 from tests.security.crawler import DEMO_USERS, NAMED_VARIANTS, crawl, routes
 
-pytestmark = pytest.mark.django_db
+# The walks run in CI's PostgreSQL pass (the access rules are the same SQL on SQLite).
+pytestmark = [pytest.mark.django_db, pytest.mark.walk]
 
 
 @pytest.fixture
