@@ -161,6 +161,7 @@ class Contract(models.Model):
         verbose_name = _("contract")
         verbose_name_plural = _("contracts")
         indexes = [
+            models.Index(fields=["-created_at", "-id"], name="contract_list_order"),  # the list's default sort
             models.Index(fields=["salesperson", "-created_at"]),
             models.Index(fields=["customer", "-created_at"]),
             models.Index(fields=["maker", "-created_at"]),
