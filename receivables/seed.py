@@ -3,7 +3,7 @@ partial, one overpayment kept as credit, a few awaiting finance), a disputed cus
 to pay, exchange rates and the dunning policy.
 
 About 700 invoices per scale, four in five still open: ``--scale 100`` gives ~70,000 invoices and
-over 50,000 open ones. Rows go in with executemany in batches (orders.seed._insert); numbers are
+over 50,000 open ones. Rows go in with executemany in batches, COPY on PostgreSQL (orders.seed._insert); numbers are
 reserved per year in one go. Deterministic (one draw from ctx.rng) and idempotent (only orders
 without an invoice are invoiced, up to the scale's target).
 """
