@@ -85,15 +85,11 @@ class SurveyTrendView(ScopedMixin, TemplateView):
         month = parse_month(self.request.GET.get("month")) or timezone.localdate().replace(day=1)
         company = self.get_company()
         trend = services.survey_trend(user, month, company=company)
-        surveyed = Company.objects.visible_to(user).filter(
-            pk__in=self.get_queryset().values("company_id")
-        )  # customers with a survey the user can see: the filter's choices
         context.update(
             trend=trend,
             company=company,
             month=month,
             month_value=f"{month:%Y-%m}",
-            companies=surveyed.order_by("code").only("pk", "code", "name", "short_name"),
             window_label=f"{trend.months[0]:%Y-%m} – {month:%Y-%m}",
             surveyed_count=sum(row["count"] for row in trend.overall),
         )

@@ -170,6 +170,22 @@ def test_trend_of_one_customer(client, cast, trend_data):
     assert trend.customers == []
 
 
+def test_trend_customer_picker_is_a_type_ahead_not_every_customer(client, cast, trend_data):
+    """The picker holds only the chosen customer; the others come from the scoped lookup as the
+    user types (a select of every surveyed customer was most of the page at 20,000 companies)."""
+    client.force_login(cast.sales1)
+    html = client.get(reverse("customers:survey-trend"), {"month": "2026-03"}).content.decode()
+    picker = html[html.index('id="trend-company"') : html.index("</select>", html.index('id="trend-company"'))]
+    assert f'data-lookup-url="{reverse("customers:lookup")}?kind=customer"' in picker
+    assert "T-A1" not in picker and "<option value=\"\">" in picker
+    html = client.get(
+        reverse("customers:survey-trend"), {"company": cast.customer_of_assistant1.pk, "month": "2026-03"}
+    ).content.decode()
+    picker = html[html.index('id="trend-company"') : html.index("</select>", html.index('id="trend-company"'))]
+    assert f'<option value="{cast.customer_of_assistant1.pk}" selected>T-A1' in picker
+    assert "T-A2" not in picker
+
+
 def test_trend_is_scoped_per_role(client, cast, trend_data):
     for who, count in {"assistant1": 5, "manager2": 1, "gm": 7, "finance1": 0, "assistant3": 1}.items():
         client.force_login(getattr(cast, who))
