@@ -178,9 +178,10 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"
-# The manager dashboard's period figures are kept this long (per user, filter and language, in
-# each process's memory) and the page says "as of" when; 0 computes them on every request.
-DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "300"))
+# The figures of the statistics pages, the aging report and the manager dashboard are kept this
+# long (per user, query and language, in each process's memory; core.kept) and the page says
+# "as of" when; 0 computes them on every request.
+FIGURES_CACHE_SECONDS = int(os.environ.get("FIGURES_CACHE_SECONDS", "300"))
 # An Excel download of more rows than this is built by a worker with a progress page.
 EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "5000"))
 # No URL pattern serves this prefix: uploads go out only through scope-checked views.

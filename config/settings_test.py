@@ -21,7 +21,7 @@ MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
 # turns this off for itself and talks to the real Redis.
 CELERY_TASK_ALWAYS_EAGER = True
 # Figures fresh on every request; tests/core/test_dashboard.py turns the keeping on for its test.
-DASHBOARD_CACHE_SECONDS = 0
+FIGURES_CACHE_SECONDS = 0
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory, so a real Celery worker process can share the test database

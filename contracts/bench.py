@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from core.bench import Page, _deep, _detail, _first_visible
+from core.bench import COMPUTED, Page, _deep, _detail, _first_visible
 
 
 def _pdf(user):
@@ -21,6 +21,11 @@ PAGES: list = [
     Page("contracts: performance checklist", lambda user: reverse("contracts:performance")),
     Page("contracts: performance, deep page", _deep("contracts:performance", "contracts.Contract")),
     Page("contracts: monthly statistics", lambda user: reverse("contracts:statistics")),
+    Page(
+        "contracts: monthly statistics, computed (not kept)",
+        lambda user: reverse("contracts:statistics"),
+        settings=COMPUTED,
+    ),
     Page("contracts: annual statistics", lambda user: reverse("contracts:statistics") + "?period=year"),
 ]
 EXPORTS: list = [

@@ -27,6 +27,7 @@ from core.audit import visible_history
 from core.background_exports import BackgroundExportMixin
 from core.exports import DATE_FORMAT, MONEY_FORMAT, Column, choice_labels, xlsx_response
 from core.forms import add_error
+from core.kept import KeptFiguresMixin
 from core.mixins import HtmxTemplateMixin, ScopedMixin
 from core.pdf import pdf_response
 from core.uploads import file_response, safe_filename
@@ -617,13 +618,13 @@ class StatisticsMixin(LoginRequiredMixin):
         return kind, year
 
 
-class StatisticsView(StatisticsMixin, TemplateView):
+class StatisticsView(KeptFiguresMixin, StatisticsMixin, TemplateView):
     template_name = "contracts/statistics.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         kind, year = self.get_params()
-        stats = performance_statistics(self.request.user, kind=kind, year=year)
+        stats = self.kept(lambda: performance_statistics(self.request.user, kind=kind, year=year))
         context.update(
             section="statistics",
             stats=stats,

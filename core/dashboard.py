@@ -15,16 +15,15 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import CharField, Count, Q, QuerySet, Sum
 from django.db.models.functions import Cast, Substr
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Team, User
 from accounts.scope import visible_salespersons
+from core.kept import kept, kept_minutes
 from core.months import add_months, parse_month
 
 ZERO = Decimal("0.00")
@@ -492,7 +491,7 @@ def funnel(user: User, salesperson_ids: list[int] | None) -> dict:
 def manager_dashboard(user: User, params, today: date) -> dict:
     """The manager's figures. The period figures (sales, aging, abnormal orders, budgets,
     complaints, funnel) may be a few minutes old: they are kept per user, filter and language for
-    settings.DASHBOARD_CACHE_SECONDS (the page says as of when). What waits for the user's own
+    settings.FIGURES_CACHE_SECONDS (core.kept; the page says as of when). What waits for the user's own
     decision (approvals) is always read fresh."""
     from receivables.reports import rates_on
 
@@ -510,31 +509,17 @@ def manager_dashboard(user: User, params, today: date) -> dict:
             "funnel": funnel(user, ids),
         }
 
-    as_of, cached = _kept(f"manager:{user.pk}:{today}:{urlencode(sorted(filters.query.items()))}", figures)
+    as_of, cached = kept(f"manager:{user.pk}:{today}:{urlencode(sorted(filters.query.items()))}", figures)
     return {
         "filters": filters,
         "export_query": urlencode(filters.query),
         "periods": list(PERIODS.items()),
         "base_currency": settings.BASE_CURRENCY,
         "figures_as_of": as_of,
-        "figures_kept_minutes": settings.DASHBOARD_CACHE_SECONDS // 60,
+        "figures_kept_minutes": kept_minutes(),
         **cached,
         "approvals": approvals(user),
     }
-
-
-def _kept(key: str, compute) -> tuple:
-    """(when computed, value): from the cache while younger than DASHBOARD_CACHE_SECONDS (0: never
-    kept). The process's own memory cache by default, so Redis being down costs nothing here."""
-    seconds = settings.DASHBOARD_CACHE_SECONDS
-    if seconds <= 0:
-        return None, compute()
-    key = f"dashboard:{get_language()}:{key}"
-    kept = cache.get(key)
-    if kept is None:
-        kept = (timezone.now(), compute())
-        cache.set(key, kept, seconds)
-    return kept
 
 
 def salesperson_home(user: User, today: date) -> dict:

@@ -25,6 +25,7 @@ from core.background_exports import BackgroundExportMixin
 from core.exports import DATE_FORMAT, MONEY_FORMAT, Column, choice_labels, xlsx_response
 from core.filters import apply_range, apply_team
 from core.forms import add_error as add_service_error
+from core.kept import KeptFiguresMixin
 from core.mixins import HtmxTemplateMixin, ScopedMixin
 from core.months import add_months, month_navigation, parse_month
 from core.pagination import DeferredJoinPaginator
@@ -468,12 +469,12 @@ class StatisticsMixin(LoginRequiredMixin):
         return services.order_statistics(self.request.user, self.get_month())
 
 
-class OrderStatisticsView(StatisticsMixin, TemplateView):
+class OrderStatisticsView(KeptFiguresMixin, StatisticsMixin, TemplateView):
     template_name = "orders/order_statistics.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        stats = self.get_statistics()
+        stats = self.kept(self.get_statistics)
         month = stats.month
         context.update(
             section="statistics",

@@ -24,6 +24,7 @@ from core.background_exports import BackgroundExportMixin
 from core.exports import DATE_FORMAT, MONEY_FORMAT, Column, xlsx_response
 from core.filters import apply_range, apply_team
 from core.forms import add_error
+from core.kept import KeptFiguresMixin
 from core.mixins import HtmxTemplateMixin, ScopedMixin
 from core.months import month_navigation, month_range, parse_month
 from core.pdf import pdf_response
@@ -352,14 +353,14 @@ class AbnormalStatisticsMixin(ScopedMixin):
         return services.abnormal_statistics(self.request.user, self.get_month())
 
 
-class AbnormalStatisticsView(AbnormalStatisticsMixin, TemplateView):
+class AbnormalStatisticsView(KeptFiguresMixin, AbnormalStatisticsMixin, TemplateView):
     """Monthly statistics for improvement: the month and the 12 months before it."""
 
     template_name = "orders/abnormal_statistics.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        stats = self.get_statistics()
+        stats = self.kept(self.get_statistics)
         month = stats.month
         context.update(
             stats=stats,

@@ -527,16 +527,16 @@ def test_abnormal_order_list_downloads_as_excel_in_scope(client, cast, world, wh
 
 
 def test_period_figures_are_kept_a_few_minutes_and_say_so_but_approvals_are_fresh(client, cast, world, settings):
-    """DASHBOARD_CACHE_SECONDS keeps the period figures per user, filter and language: a new order
+    """FIGURES_CACHE_SECONDS keeps the period figures per user, filter and language: a new order
     shows once they are recalculated, the page says as of when, and a contract just submitted for
     the manager's approval shows at once."""
     from django.core.cache import cache
 
-    settings.DASHBOARD_CACHE_SECONDS = 300
+    settings.FIGURES_CACHE_SECONDS = 300
     cache.clear()
     first = _context(client, cast.manager1, period="month")
     orders = _this_month(first["sales"])["orders"]
-    assert first["figures_as_of"] is not None and 'id="dashboard-as-of"' in _dashboard(client, cast.manager1).text
+    assert first["figures_as_of"] is not None and 'id="figures-as-of"' in _dashboard(client, cast.manager1).text
     make_order(cast.sales1, cast.customer_of_assistant1, received_on=timezone.localdate())
     make_contract(cast.sales2, cast.customer_of_sales2, status=Contract.Status.SUBMITTED)
 
@@ -556,4 +556,4 @@ def test_period_figures_are_kept_a_few_minutes_and_say_so_but_approvals_are_fres
 def test_without_keeping_there_is_no_as_of(client, cast, world):
     context = _context(client, cast.manager1)
     assert context["figures_as_of"] is None
-    assert 'id="dashboard-as-of"' not in _dashboard(client, cast.manager1).text
+    assert 'id="figures-as-of"' not in _dashboard(client, cast.manager1).text
