@@ -582,3 +582,21 @@ def test_panel_lists_shipments_and_offers_prepare(rf, cast, order):
     request.user = cast.finance1
     html = render_to_string("orders/_panel_shipments.html", {**context, "user": cast.finance1}, request=request)
     assert reverse("orders:shipment-create", args=[order.pk]) not in html
+
+
+def test_queue_count_stops_at_the_cap(cast, monkeypatch):
+    """The "All N" link counts at most COUNT_CAP rows (25,000 overdue instalments took 0.25 s to
+    count); past it the label says "999+"-style, exact below it."""
+    from core import home
+
+    for _ in range(MAX_ITEMS + 3):
+        o = make_order(cast.sales1, cast.customer_of_assistant1, status=Order.Status.READY)
+        prepare(o, cast.assistant1, 1)
+    monkeypatch.setattr(home, "COUNT_CAP", MAX_ITEMS + 1)
+    items = shipments_to_check_for(cast.sales1, timezone.localdate())
+    assert len(items) == MAX_ITEMS + 1
+    assert items[-1].label == f"All {MAX_ITEMS + 1}+ shipments awaiting check"
+    monkeypatch.setattr(home, "COUNT_CAP", MAX_ITEMS + 3)
+    assert shipments_to_check_for(cast.sales1, timezone.localdate())[-1].label == (
+        f"All {MAX_ITEMS + 3} shipments awaiting check"
+    )
