@@ -29,6 +29,7 @@ from core.exports import DATE_FORMAT, MONEY_FORMAT, Column, choice_labels, xlsx_
 from core.forms import add_error
 from core.kept import KeptFiguresMixin
 from core.mixins import HtmxTemplateMixin, ScopedMixin
+from core.pagination import DeferredJoinPaginator
 from core.pdf import pdf_response
 from core.uploads import file_response, safe_filename
 from customers.models import Company
@@ -534,6 +535,9 @@ class OrderContractLinkView(ScopedMixin, SingleObjectMixin, View):
 class PerformanceListView(LoginRequiredMixin, ListView):
     template_name = "contracts/performance_list.html"
     paginate_by = 50
+    # Deep pages walk the keys alone: PostgreSQL computes a row's ordered and shipped sums even
+    # for the rows an OFFSET skips (0.3 s for page 200 at scale 100).
+    paginator_class = DeferredJoinPaginator
     context_object_name = "contracts"
 
     def get_queryset(self):

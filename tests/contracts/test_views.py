@@ -384,3 +384,29 @@ def test_edit_of_a_submitted_contract_redirects(client, cast):
     client.force_login(cast.assistant1)
     response = client.get(reverse("contracts:edit", args=[contract.pk]))
     assert response.status_code == 302 and response.url == contract.get_absolute_url()
+
+
+def test_performance_deep_pages_keys_first_same_rows_and_filters(client, cast, monkeypatch):
+    """Deep pages walk the keys alone (DeferredJoinPaginator): every visible contract once, in the
+    list's order, the fulfilment filter (an annotation) still applied, and the figures per row."""
+    from contracts.views import PerformanceListView
+    from core.pagination import DeferredJoinPaginator
+
+    assert PerformanceListView.paginator_class is DeferredJoinPaginator
+    monkeypatch.setattr(PerformanceListView, "paginate_by", 4)
+    mine = [the_contract(cast, status=S.SIGNED, amount=f"{100 + n}.00") for n in range(9)]
+    make_contract(cast.sales3, cast.customer_of_sales3, status=S.SIGNED)  # out of scope
+    client.force_login(cast.assistant1)
+    for sort, expected in (
+        ("-created", [c.pk for c in sorted(mine, key=lambda c: (c.created_at, c.pk), reverse=True)]),
+        ("amount", [c.pk for c in sorted(mine, key=lambda c: (c.amount, c.pk))]),
+    ):
+        seen = []
+        for page in (1, 2, 3):
+            response = client.get(reverse("contracts:performance"), {"sort": sort, "page": page})
+            rows = response.context["contracts"]
+            assert all(row.ordered is not None and row.open_balance is not None for row in rows)
+            seen += [row.pk for row in rows]
+        assert seen == expected, sort
+    open_ones = client.get(reverse("contracts:performance"), {"fulfilment": "open", "page": 3}).context["contracts"]
+    assert [c.pk for c in open_ones] == [sorted(mine, key=lambda c: (c.created_at, c.pk))[0].pk]
