@@ -6,7 +6,7 @@ job, not a page.
 
 from django.urls import reverse
 
-from core.bench import Page, _deep, _detail
+from core.bench import COMPUTED, Page, _deep, _detail
 
 
 def _statement(user):
@@ -43,6 +43,11 @@ PAGES = [
     Page("receivables: payment detail", _detail("receivables:payment-detail", "receivables.Payment")),
     Page("receivables: customer account", _customer),
     Page("receivables: aging by customer", lambda user: reverse("receivables:aging")),
+    Page(
+        "receivables: aging by customer, computed (not kept)",
+        lambda user: reverse("receivables:aging"),
+        settings=COMPUTED,
+    ),
     Page("receivables: aging by salesperson", lambda user: reverse("receivables:aging") + "?by=salesperson"),
     Page("receivables: reminders sent", lambda user: reverse("receivables:reminder-list")),
     Page("receivables: month-end reconciliation", lambda user: reverse("receivables:reconciliation")),

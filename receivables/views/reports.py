@@ -23,6 +23,7 @@ from django.views.generic import TemplateView
 from core.background_exports import BackgroundExportMixin
 from core.exports import DATE_FORMAT, MONEY_FORMAT, Column, xlsx_response
 from core.forms import add_error
+from core.kept import KeptFiguresMixin
 from core.months import month_navigation, month_range, parse_month
 from core.pdf import pdf_response
 from core.uploads import file_response, safe_filename, validate_upload
@@ -69,11 +70,11 @@ class _AgingGroups:
     ``reports.aging_page``: the requested page is fetched with the count, so a valid page number costs
     one statement; an out-of-range one (Paginator falls back to the last page) a second."""
 
-    def __init__(self, instalments, today, by: str, raw_page):
+    def __init__(self, instalments, today, by: str, raw_page, keep=lambda compute: compute()):
         self.args = (instalments, today, by)
         number = int(raw_page) if str(raw_page or "").isdigit() and int(raw_page) > 0 else 1
         self.offset = (number - 1) * AGING_PER_PAGE
-        self.first = reports.aging_page(*self.args, self.offset, AGING_PER_PAGE)
+        self.first = keep(lambda: reports.aging_page(*self.args, self.offset, AGING_PER_PAGE))
 
     def count(self) -> int:
         return self.first.count
@@ -88,7 +89,11 @@ class _AgingGroups:
         return reports.aging_page(*self.args, start, stop - start).rows
 
 
-class AgingView(LoginRequiredMixin, TemplateView):
+class AgingView(KeptFiguresMixin, LoginRequiredMixin, TemplateView):
+    """Open amounts by age, grouped. The requested page of groups and the totals are kept a few
+    minutes (core.kept, "as of" on the page): grouping 60,000 open instalments takes 0.3-0.4 s on
+    PostgreSQL at scale 100. The invoice, the customer account and the Excel are always fresh."""
+
     template_name = "receivables/aging.html"
 
     def get_context_data(self, **kwargs):
@@ -97,7 +102,7 @@ class AgingView(LoginRequiredMixin, TemplateView):
         by = _by(self.request)
         instalments, chip, narrow_query = _narrowed(self.request, Instalment.objects.visible_to(self.request.user))
         # One statement: the page's groups, their number and the per-currency totals.
-        groups = _AgingGroups(instalments, today, by, self.request.GET.get("page"))
+        groups = _AgingGroups(instalments, today, by, self.request.GET.get("page"), keep=self.kept)
         page = Paginator(groups, AGING_PER_PAGE).get_page(self.request.GET.get("page"))
         context.update(
             by=by,

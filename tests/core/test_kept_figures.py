@@ -75,3 +75,17 @@ def test_kept_statistics_show_as_of_in_chinese(client, cast, keeping, name):
     client.force_login(cast.gm)
     html = client.get(reverse(name), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert 'id="figures-as-of"' in html and "截至" in html
+
+
+def test_aging_page_is_kept_and_says_so_the_account_stays_fresh(client, cast, keeping):
+    from tests.receivables.factories import make_invoice
+
+    client.force_login(cast.gm)
+    make_invoice(cast)
+    first = client.get(reverse("receivables:aging"))
+    assert first.context["figures_as_of"] is not None and 'id="figures-as-of"' in first.content.decode()
+    make_invoice(cast, salesperson=cast.sales2, customer=cast.customer_of_sales2)
+    kept_rows = client.get(reverse("receivables:aging")).context["rows"]
+    assert [r["label"] for r in kept_rows] == [r["label"] for r in first.context["rows"]]
+    fresh = client.get(reverse("receivables:aging"), {"by": "customer", "page": "1"}).context["rows"]
+    assert len(fresh) == len(kept_rows) + 1  # another query string: computed now
