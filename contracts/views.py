@@ -138,6 +138,7 @@ class ContractListView(LoginRequiredMixin, HtmxTemplateMixin, ListView):
     template_name = "contracts/contract_list.html"
     fragment_template_name = "contracts/_contract_rows.html"
     paginate_by = 50
+    paginator_class = DeferredJoinPaginator  # deep pages walk the keys alone
     context_object_name = "contracts"
 
     def get_queryset(self):

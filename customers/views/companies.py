@@ -18,6 +18,7 @@ from accounts.scope import visible_salespersons
 from core.audit import visible_history
 from core.exports import Column, xlsx_response
 from core.mixins import HtmxTemplateMixin, ScopedMixin
+from core.pagination import DeferredJoinPaginator
 from customers import rules
 from customers.forms.companies import AssignForm, CompanyFilterForm, CompanyForm, TransferForm
 from customers.models import Company, CompanyAssignment, Contact
@@ -83,6 +84,7 @@ class CompanyListView(LoginRequiredMixin, HtmxTemplateMixin, ListView):
     template_name = "customers/company_list.html"
     fragment_template_name = "customers/_company_rows.html"
     paginate_by = 50
+    paginator_class = DeferredJoinPaginator  # deep pages walk the keys alone
     context_object_name = "companies"
 
     def get_queryset(self):

@@ -23,6 +23,7 @@ from core.background_exports import BackgroundExportMixin
 from core.exports import DATE_FORMAT, MONEY_FORMAT, Column
 from core.forms import add_error
 from core.mixins import ScopedMixin
+from core.pagination import DeferredJoinPaginator
 
 from ..forms import PaymentForm, customers_for
 from ..models import Allocation, Invoice, InvoiceEvent, Payment
@@ -92,6 +93,7 @@ class PaymentListView(ScopedMixin, ListView):
     model = Payment
     template_name = "receivables/payment_list.html"
     paginate_by = 50
+    paginator_class = DeferredJoinPaginator  # deep pages walk the keys alone
     context_object_name = "payments"
 
     def get(self, request, *args, **kwargs):
