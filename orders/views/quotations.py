@@ -24,6 +24,7 @@ from django.views.generic import DetailView, ListView
 from django.views.generic.detail import SingleObjectMixin
 
 from accounts.models import User
+from accounts.scope import visible_salespersons
 from core.exports import DATE_FORMAT, MONEY_FORMAT, Column, xlsx_response
 from core.forms import add_error
 from core.mixins import HtmxTemplateMixin, ScopedMixin
@@ -75,8 +76,7 @@ class QuotationListView(ScopedMixin, HtmxTemplateMixin, ListView):
 
     def get_filter_form(self) -> QuotationFilterForm:
         if not hasattr(self, "_filter_form"):
-            visible = Quotation.objects.visible_to(self.request.user)
-            salespersons = User.objects.filter(pk__in=visible.values("salesperson_id")).order_by("username")
+            salespersons = visible_salespersons(self.request.user).order_by("username")  # not a scan of the rows
             self._filter_form = QuotationFilterForm(
                 self.request.GET or None, user=self.request.user, salespersons=salespersons
             )
