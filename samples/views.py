@@ -622,6 +622,11 @@ def courier_totals(summary: list[dict]) -> list[dict]:
     return sorted(totals.values(), key=lambda t: t["currency"] or "")
 
 
+# The reconciliation page lists this many parcels, and says the Excel has them all: 500 rows
+# were 0.24 s of rendering at scale 100.
+PARCELS_SHOWN = 200
+
+
 class CourierReconciliationView(LoginRequiredMixin, TemplateView):
     """快递单对账: courier charges of a month, per courier, for finance (before the 15th)."""
 
@@ -644,7 +649,7 @@ class CourierReconciliationView(LoginRequiredMixin, TemplateView):
             month=month,
             summary=summary,
             totals=courier_totals(summary),
-            parcels=list(parcels[:500]),
+            parcels=list(parcels[:PARCELS_SHOWN]),
             parcel_count=samples.count(),
             **month_navigation(month, month, timezone.localdate()),
         )

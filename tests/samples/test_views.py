@@ -395,6 +395,21 @@ def test_courier_reconciliation_page_and_excel(client, cast):
     assert sorted(r["parcels"] for r in response.context["summary"]) == [1, 1]
 
 
+@time_machine.travel(date(2026, 6, 10), tick=False)
+def test_courier_reconciliation_shows_the_first_parcels_and_says_the_excel_has_all(client, cast, monkeypatch):
+    from samples import views
+
+    for day in (3, 4, 5):
+        make_sample(cast, Status.DISPATCHED, sent_on=date(2026, 5, day))
+    monkeypatch.setattr(views, "PARCELS_SHOWN", 2)
+    client.force_login(cast.finance1)
+    response = client.get(reverse("samples:couriers"))
+    assert len(response.context["parcels"]) == 2 and response.context["parcel_count"] == 3
+    assert "first 2 shown; the Excel has all" in response.content.decode()
+    xlsx = client.get(reverse("samples:couriers-export") + "?month=2026-05")
+    assert load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).worksheets[1].max_row == 4
+
+
 # Query counts --------------------------------------------------------------------------------
 
 
