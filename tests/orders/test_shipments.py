@@ -553,6 +553,28 @@ def test_queue_is_on_the_home_page(client, cast, order):
     assert 'id="queue-shipments_to_check"' in client.get(reverse("home")).content.decode()
 
 
+def test_queue_badge_counts_every_row_due_not_the_items_listed(client, cast, monkeypatch):
+    """The card's header badge says how many are due (13, or "99+"-style past the cap), not
+    how many lines the card lists (10 and the "All N" link)."""
+    import re
+
+    from core import home
+
+    for _ in range(MAX_ITEMS + 3):
+        o = make_order(cast.sales1, cast.customer_of_assistant1, status=Order.Status.READY)
+        prepare(o, cast.assistant1, 1)
+    client.force_login(cast.sales1)
+
+    def badge() -> str:
+        html = client.get(reverse("home")).content.decode()
+        card = html[html.index('id="queue-shipments_to_check"') :]
+        return re.search(r'class="badge rounded-pill[^"]*">([^<]+)</span>', card).group(1)
+
+    assert badge() == str(MAX_ITEMS + 3)
+    monkeypatch.setattr(home, "COUNT_CAP", MAX_ITEMS + 1)
+    assert badge() == f"{MAX_ITEMS + 1}+"
+
+
 # --- the order page's panel -----------------------------------------------------------------------
 
 
@@ -586,7 +608,7 @@ def test_panel_lists_shipments_and_offers_prepare(rf, cast, order):
 
 def test_queue_count_stops_at_the_cap(cast, monkeypatch):
     """The "All N" link counts at most COUNT_CAP rows (25,000 overdue instalments took 0.25 s to
-    count); past it the label says "999+"-style, exact below it."""
+    count); past it the label says "99+"-style, exact below it."""
     from core import home
 
     for _ in range(MAX_ITEMS + 3):
