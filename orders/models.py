@@ -68,6 +68,22 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(scope_q(user, salesperson="salesperson", customer="customer"))
 
 
+class OrderQuerySet(ScopedQuerySet):
+    def search(self, text: str, *, by_customer: bool = True) -> OrderQuerySet:
+        """Orders whose number or customer PO contains the text, or (by_customer) whose customer
+        matches Company.search. Each table is searched on its own, the customers as a subquery, so
+        both reach their own indexes (core/trigram.py)."""
+        from customers.models import Company
+
+        text = text.strip()
+        if not text:
+            return self
+        condition = Q(number__icontains=text) | Q(customer_po__icontains=text)
+        if by_customer:
+            condition |= Q(customer_id__in=Company.objects.search(text).values("pk"))
+        return self.filter(condition)
+
+
 class OrderChildQuerySet(models.QuerySet):
     """Records of one order are seen by whoever sees the order."""
 
@@ -241,7 +257,7 @@ class Order(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = OrderQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

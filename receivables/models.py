@@ -118,13 +118,15 @@ class InvoiceQuerySet(models.QuerySet):
         text = text.strip()
         if not text:
             return self
+        from customers.models import Company
+        from orders.models import Order
+
+        # Each table searched on its own, then "in" (core/trigram.py): an OR across joined tables
+        # can only be answered by joining every invoice to its order and customer first.
         return self.filter(
             Q(number__icontains=text)
-            | Q(order__number__icontains=text)
-            | Q(order__customer_po__icontains=text)
-            | Q(customer__code__icontains=text)
-            | Q(customer__name__icontains=text)
-            | Q(customer__name_en__icontains=text)
+            | Q(order_id__in=Order.objects.search(text, by_customer=False).values("pk"))
+            | Q(customer_id__in=Company.objects.search(text).values("pk"))
         )
 
 

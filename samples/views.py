@@ -29,7 +29,9 @@ from core.forms import add_error
 from core.list_exports import ListExportMixin
 from core.mixins import HtmxTemplateMixin, ScopedMixin
 from core.months import add_months, month_navigation, parse_month
+from customers.models import Company
 from orders.forms.orders import SalespersonForm
+from orders.models import Order
 from samples import services
 from samples.forms import (
     CancelForm,
@@ -101,12 +103,8 @@ class SampleListView(ScopedMixin, HtmxTemplateMixin, ListView):
             qs = qs.filter(
                 Q(number__icontains=text)
                 | Q(tracking_number__icontains=text)
-                | Q(customer__code__icontains=text)
-                | Q(customer__name__icontains=text)
-                | Q(customer__name_en__icontains=text)
-                | Q(customer__short_name__icontains=text)
-                | Q(order__number__icontains=text)
-                | Q(order__customer_po__icontains=text)
+                | Q(customer_id__in=Company.objects.search(text).values("pk"))
+                | Q(order_id__in=Order.objects.search(text, by_customer=False).values("pk"))
             )
         status = data.get("status")
         today = timezone.localdate()

@@ -78,10 +78,7 @@ class ComplaintListView(ScopedMixin, HtmxTemplateMixin, ListView):
         data = getattr(form, "cleaned_data", {})
         if text := (data.get("q") or "").strip():
             match = (
-                Q(company__code__icontains=text)
-                | Q(company__name__icontains=text)
-                | Q(company__name_en__icontains=text)
-                | Q(company__short_name__icontains=text)
+                Q(company_id__in=Company.objects.search(text).values("pk"))
                 | Q(product__icontains=text)
                 | Q(description__icontains=text)
             )

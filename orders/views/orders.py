@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -29,7 +29,6 @@ from core.kept import KeptFiguresMixin
 from core.mixins import HtmxTemplateMixin, ScopedMixin
 from core.months import add_months, month_navigation, parse_month
 from core.pagination import DeferredJoinPaginator
-from customers.models import Company
 from orders.forms.orders import OrderFilterForm, OrderHeaderForm, SalespersonForm, TransitionForm, line_formset
 from orders.models import (
     Order,
@@ -74,11 +73,7 @@ def filtered_orders(request):
         data = form.cleaned_data
         text = (data["q"] or "").strip()
         if text:
-            # A subquery on companies rather than a join: the count stays on the orders table.
-            matching = Company.objects.search(text).values("pk")
-            queryset = queryset.filter(
-                Q(number__icontains=text) | Q(customer_po__icontains=text) | Q(customer_id__in=matching)
-            )
+            queryset = queryset.search(text)
         status = data["status"]
         if status == "open":
             queryset = services.open_orders(queryset)

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -274,14 +274,7 @@ class AbnormalListView(ScopedMixin, HtmxTemplateMixin, ListView):
         qs = super().get_queryset().select_related("order", "order__customer", "order__salesperson", "reported_by")
         data = getattr(self.get_filter_form(), "cleaned_data", {})
         if text := (data.get("q") or "").strip():
-            qs = qs.filter(
-                Q(order__number__icontains=text)
-                | Q(order__customer_po__icontains=text)
-                | Q(order__customer__code__icontains=text)
-                | Q(order__customer__name__icontains=text)
-                | Q(order__customer__name_en__icontains=text)
-                | Q(order__customer__short_name__icontains=text)
-            )
+            qs = qs.filter(order_id__in=Order.objects.search(text).values("pk"))
         if data.get("kind"):
             qs = qs.filter(kind=data["kind"])
         if data.get("salesperson"):

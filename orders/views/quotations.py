@@ -92,13 +92,7 @@ class QuotationListView(ScopedMixin, HtmxTemplateMixin, ListView):
         qs = super().get_queryset().select_related("customer", "salesperson", "maker")
         data = getattr(self.get_filter_form(), "cleaned_data", {})
         if text := (data.get("q") or "").strip():
-            qs = qs.filter(
-                Q(number__icontains=text)
-                | Q(customer__code__icontains=text)
-                | Q(customer__name__icontains=text)
-                | Q(customer__name_en__icontains=text)
-                | Q(customer__short_name__icontains=text)
-            )
+            qs = qs.filter(Q(number__icontains=text) | Q(customer_id__in=Company.objects.search(text).values("pk")))
         if data.get("status"):
             qs = qs.filter(status=data["status"])
         if data.get("salesperson"):

@@ -82,13 +82,8 @@ class ShipmentListView(ScopedMixin, HtmxTemplateMixin, ListView):
         if text := (data.get("q") or "").strip():
             qs = qs.filter(
                 Q(number__icontains=text)
-                | Q(order__number__icontains=text)
-                | Q(order__customer_po__icontains=text)
                 | Q(tracking_number__icontains=text)
-                | Q(order__customer__code__icontains=text)
-                | Q(order__customer__name__icontains=text)
-                | Q(order__customer__name_en__icontains=text)
-                | Q(order__customer__short_name__icontains=text)
+                | Q(order_id__in=Order.objects.search(text).values("pk"))
             )
         if data.get("status"):
             qs = qs.filter(status=data["status"])

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -181,10 +181,7 @@ class OrderLookupView(LoginRequiredMixin, View):
         text = request.GET.get("q", "").strip()
         queryset = Order.objects.visible_to(request.user).filter(status__in=services.INVOICEABLE_STATUSES)
         if text:
-            queryset = queryset.filter(
-                Q(number__icontains=text) | Q(customer_po__icontains=text) | Q(customer__name__icontains=text)
-                | Q(customer__code__icontains=text)
-            )  # fmt: skip
+            queryset = queryset.search(text)
         rows = queryset.select_related("customer").order_by("-received_on", "-pk")[:20]
         return JsonResponse(
             {

@@ -24,6 +24,7 @@ from core.exports import DATE_FORMAT, MONEY_FORMAT, Column
 from core.forms import add_error
 from core.mixins import ScopedMixin
 from core.pagination import DeferredJoinPaginator
+from customers.models import Company
 
 from ..forms import PaymentForm, customers_for
 from ..models import Allocation, Invoice, InvoiceEvent, Payment
@@ -52,9 +53,10 @@ def filtered_payments(request):
     q = request.GET.get("q", "").strip()
     if q:
         queryset = queryset.filter(
-            Q(number__icontains=q) | Q(bank_reference__icontains=q) | Q(customer__name__icontains=q)
-            | Q(customer__code__icontains=q) | Q(customer__name_en__icontains=q)
-        )  # fmt: skip
+            Q(number__icontains=q)
+            | Q(bank_reference__icontains=q)
+            | Q(customer_id__in=Company.objects.search(q).values("pk"))
+        )
         applied.append((_("Search"), q))
     customer = request.GET.get("customer", "")
     if customer.isdigit():
