@@ -88,6 +88,17 @@ def test_contract_pdf_job_without_contracts(cast):
     assert bench.job_contract_pdf()["status"] == "no contract"
 
 
+def test_openpyxl_reference_writes_its_rows_and_is_reported_beside_the_downloads():
+    row = bench.job_openpyxl_reference(rows=200)
+    assert row["rows"] == 200 and row["bytes"] > 0 and row["seconds"] >= 0
+    report = {"machine": bench.machine(), "counts": {}, "pages": [], "exports": [], "jobs": [row]}
+    bench.check_targets(report)
+    assert row["ok"] is None  # a reference, not a target
+    text = bench.markdown(report)
+    assert f"openpyxl alone writes 200 rows of 12 mixed columns in {row['seconds']} s on this machine" in text
+    assert "| openpyxl alone, 200 rows × 12 mixed columns (reference) |" in text
+
+
 def test_wrk_output_is_parsed():
     output = """Running 10s test @ http://127.0.0.1:8001/
   2 threads and 4 connections
