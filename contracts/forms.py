@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from core.forms import check_lines_total, limit_dates
+from core.forms import check_date_range, check_lines_total, limit_dates
 from core.widgets import LookupSelect
 from customers.models import Company
 from orders.forms.orders import CompanyChoiceField, PersonChoiceField, ProductChoiceField, date_input
@@ -206,7 +206,9 @@ class CommentForm(forms.Form):
 
 class SignForm(forms.Form):
     scan = forms.FileField(label=_("Signed scan (PDF or image)"))
-    signed_on = forms.DateField(label=_("Signed on"), required=False, widget=date_input())
+    signed_on = forms.DateField(
+        label=_("Signed on"), required=False, widget=date_input(), validators=[check_date_range]
+    )
     comment = forms.CharField(label=_("Comment"), required=False, max_length=1000)
 
 

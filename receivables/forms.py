@@ -88,7 +88,11 @@ class PaymentForm(forms.ModelForm):
 
 
 class PromiseForm(forms.Form):
-    promised_on = forms.DateField(label=_("Promised payment date"), widget=forms.DateInput(attrs={"type": "date"}))
+    promised_on = forms.DateField(
+        label=_("Promised payment date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[check_date_range],
+    )
     amount = forms.DecimalField(label=_("Promised amount"), min_value=Decimal("0.01"), max_digits=14, decimal_places=2)
     note = forms.CharField(label=_("Note of the call"), max_length=300, required=False)
 

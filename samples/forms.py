@@ -341,6 +341,7 @@ class LoanForm(forms.ModelForm):
         self.fields["customer"].widget = LookupSelect("customers:lookup", params="kind=customer")
         self.fields["customer"].widget.choices = self.fields["customer"].choices
         self.fields["lent_on"].initial = timezone.localdate()
+        limit_dates(self, "lent_on", "due_back")
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import visible_salespersons
 from core.filters import add_range_fields, clean_range
+from core.forms import limit_dates
 from core.months import parse_month
 from orders.models import AbnormalOrder, Milestone, Order, QualityCheck
 
@@ -136,6 +137,7 @@ class AbnormalForm(forms.ModelForm):
         today = f"{timezone.localdate():%Y-%m-%d}"
         self.fields["reported_on"].widget.attrs["max"] = today
         self.fields["resolved_on"].widget.attrs["max"] = today
+        limit_dates(self, "reported_on", "resolved_on")
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(

@@ -168,7 +168,8 @@ def test_assistant_records_and_resolves_an_abnormal_order(client, cast):
         ({"cause": ""}, "cause", "This field is required."),
         ({"kind": ""}, "kind", "This field is required."),
         ({"cost": "-1"}, "cost", "greater than or equal to 0"),
-        ({"reported_on": "2999-01-01"}, "reported_on", "The report date cannot be in the future."),
+        ({"reported_on": "2026-04-02"}, "reported_on", "The report date cannot be in the future."),
+        ({"reported_on": "2999-01-01"}, "reported_on", "Enter a date between 2000-01-01 and 2100-12-31."),
         ({"reported_on": "2026-03-10", "resolved_on": "2026-03-01"}, "resolved_on", "cannot be resolved before"),
     ],
 )

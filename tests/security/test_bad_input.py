@@ -8,8 +8,10 @@ full-width digits; dates in year 1 or 9999, 2026-02-30, garbage; unicode, RTL, e
 
 The property, for every example: the answer is never a 5xx (nor an exception out of the view);
 it is either a redirect that saved exactly the value sent (as the form reads it), or a 200 that
-shows a form error, saved nothing new and left the record being edited as it was. Each example
-runs in a savepoint that is rolled back, so the examples do not see each other.
+shows a form error, saved nothing new and left the record being edited as it was. A POST-only
+action on a detail page (sign, amend, promise, check-in) refuses with a redirect instead: its error
+is a message the page shows, and again nothing is saved. Each example runs in a savepoint that is
+rolled back, so the examples do not see each other.
 
 Run on both databases: NUL bytes, numeric overflow and 32-bit integers only fail on PostgreSQL
 (DATABASE_URL=postgres://postgres@127.0.0.1:5432/badinput_t).
@@ -30,6 +32,7 @@ from django import forms
 from django.contrib import messages as message_levels
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.forms.formsets import BaseFormSet
 from django.urls import reverse
@@ -37,19 +40,22 @@ from django.utils import timezone, translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contracts.models import Contract, ContractLine
+from contracts.models import Amendment, Contract, ContractAttachment, ContractLine
 from core.forms import FIRST_DATE, LAST_DATE
 from customers.models import Company, Interaction
 from expenses.models import Advance, Claim, ClaimLine
-from orders.models import Order, OrderLine, Quotation, Shipment
-from receivables.models import Invoice, Payment
+from orders.models import AbnormalOrder, Order, OrderLine, Quotation, Shipment
+from receivables.models import Invoice, Payment, PromiseToPay
 from reports.models import Opportunity, WeeklyReport
-from samples.models import SampleRequest
-from tests.contracts.factories import make_contract
+from samples.models import SampleItem, SampleLoan, SampleRequest
+from samples.services import loan_create
+from tests.contracts.factories import PDF_BYTES, make_contract
 from tests.expenses.factories import make_claim
 from tests.orders.factories import make_order, make_product
+from tests.orders.test_abnormal import abnormal
+from tests.receivables.factories import make_invoice
 from tests.travel.factories import make_trip
-from travel.models import Trip
+from travel.models import CheckIn, Trip
 
 HYPOTHESIS = settings(
     max_examples=25,
@@ -337,6 +343,8 @@ class Target:
     record: Callable[[dict], Any] | None = None  # the saved record (to read the value back)
     snapshot: Callable[[dict], Any] | None = None  # the edited record as it was
     attrs: dict[str, Callable[[Any], Any]] = field(default_factory=dict)  # POST name -> stored value
+    # A POST-only action on a detail page: it refuses with a redirect and the error as a message.
+    refuses_by_message: bool = False
 
 
 def _latest(model):
@@ -396,6 +404,39 @@ def trip_snapshot(ctx):
 
 def company_snapshot(ctx):
     return Company.objects.filter(pk=ctx["company"].pk).values().get()
+
+
+def row_snapshot(model, key):
+    return lambda ctx: model.objects.filter(pk=ctx[key].pk).values().get()
+
+
+def signing_ctx(cast, status=Contract.Status.APPROVED):
+    contract = make_contract(cast.sales1, cast.customer_of_assistant1, status=status)
+    return {"cast": cast, "contract": contract}
+
+
+def loan_ctx(cast, lent=False):
+    item = SampleItem.objects.create(code="SI-BAD-1", name="样机 Demo unit")
+    ctx = {"cast": cast, "item": item}
+    if lent:
+        ctx["loan"] = loan_create(
+            actor=cast.sales1, item=item, salesperson=cast.sales1, customer=cast.customer_of_assistant1,
+            lent_on=timezone.localdate() - timedelta(days=5), due_back=timezone.localdate() + timedelta(days=5),
+        )  # fmt: skip
+    return ctx
+
+
+def abnormal_ctx(cast):
+    ctx = confirmed_order_ctx(cast, Order.Status.IN_PRODUCTION)
+    return {**ctx, "abnormal": abnormal(ctx["order"], cost="120.00")}
+
+
+def on_the_road_ctx(cast):
+    trip = make_trip(
+        cast.sales1, cast.customer_of_assistant1, start=timezone.localdate(), status=Trip.Status.APPROVED,
+        reviewer=cast.assistant1, approver=cast.manager1,
+    )  # fmt: skip
+    return {"cast": cast, "trip": trip}
 
 
 NEXT_MONTH = (timezone.localdate() + timedelta(days=30)).isoformat()
@@ -497,6 +538,31 @@ TARGETS = {
         count=lambda: Shipment.objects.count(),
         snapshot=order_snapshot,
     ),
+    "abnormal-report": Target(
+        who="sales1",
+        setup=lambda cast: confirmed_order_ctx(cast, Order.Status.IN_PRODUCTION),
+        url=lambda c: reverse("orders:abnormal-create", args=[c["order"].pk]),
+        fill=lambda c: {"kind": "quality", "cause": "色差 / colour off", "cost": "350.00"},
+        fields={
+            "cost": "number",
+            "reported_on": "date",
+            "resolved_on": "date",
+            "cause": "text",
+            "action": "text",
+            "currency": "text",
+        },
+        count=lambda: AbnormalOrder.objects.count(),
+        record=_latest(AbnormalOrder),
+    ),
+    "abnormal-edit": Target(
+        who="sales1",
+        setup=abnormal_ctx,
+        url=lambda c: reverse("orders:abnormal-edit", args=[c["abnormal"].pk]),
+        fields={"cost": "number", "reported_on": "date", "resolved_on": "date", "cause": "text", "action": "text"},
+        count=lambda: AbnormalOrder.objects.count(),
+        record=lambda c: AbnormalOrder.objects.get(pk=c["abnormal"].pk),
+        snapshot=row_snapshot(AbnormalOrder, "abnormal"),
+    ),
     "invoice-create": Target(
         who="assistant1",
         setup=confirmed_order_ctx,
@@ -522,6 +588,17 @@ TARGETS = {
         fields={"amount": "number", "received_on": "date", "bank_reference": "text", "note": "text"},
         count=lambda: Payment.objects.count(),
         record=_latest(Payment),
+    ),
+    "promise-to-pay": Target(
+        who="assistant1",
+        setup=lambda cast: {"cast": cast, "invoice": make_invoice(cast)},
+        url=lambda c: reverse("receivables:promise", args=[c["invoice"].pk]),
+        get_url=lambda c: reverse("receivables:detail", args=[c["invoice"].pk]),
+        fill=lambda c: {"promised_on": NEXT_MONTH, "amount": "400.00", "note": "电话: 月底付"},
+        fields={"amount": "number", "promised_on": "date", "note": "text"},
+        count=lambda: PromiseToPay.objects.count(),
+        record=_latest(PromiseToPay),
+        refuses_by_message=True,
     ),
     "claim-create": Target(
         who="sales1",
@@ -615,6 +692,17 @@ TARGETS = {
         record=lambda c: Trip.objects.get(pk=c["trip"].pk),
         snapshot=trip_snapshot,
     ),
+    "trip-check-in": Target(
+        who="assistant1",
+        setup=on_the_road_ctx,
+        url=lambda c: reverse("travel:check-in", args=[c["trip"].pk]),
+        get_url=lambda c: reverse("travel:detail", args=[c["trip"].pk]),
+        fill=lambda c: {"location": "南京", "progress": "顺利, 明天去苏州", "needs": "样品册"},
+        fields={"location": "text", "progress": "text", "needs": "text"},
+        count=lambda: CheckIn.objects.count(),
+        record=_latest(CheckIn),
+        refuses_by_message=True,
+    ),
     "contract-create": Target(
         who="sales1",
         setup=lambda cast: {"cast": cast},
@@ -665,6 +753,30 @@ TARGETS = {
             "lines-0-unit_price": lambda k: _line(k, "unit_price"),
         },
     ),
+    "contract-sign": Target(
+        who="sales1",
+        setup=signing_ctx,
+        url=lambda c: reverse("contracts:sign", args=[c["contract"].pk]),
+        get_url=lambda c: reverse("contracts:detail", args=[c["contract"].pk]),
+        fill=lambda c: {"scan": SimpleUploadedFile("signed.pdf", PDF_BYTES, "application/pdf"), "comment": "双方盖章"},
+        fields={"signed_on": "date", "comment": "text"},
+        count=lambda: ContractAttachment.objects.count(),
+        record=lambda c: Contract.objects.get(pk=c["contract"].pk),
+        snapshot=row_snapshot(Contract, "contract"),
+        attrs={"comment": lambda k: k.events.order_by("pk").last().comment},
+        refuses_by_message=True,
+    ),
+    "contract-amend": Target(
+        who="sales1",
+        setup=lambda cast: signing_ctx(cast, Contract.Status.SIGNED),
+        url=lambda c: reverse("contracts:amend", args=[c["contract"].pk]),
+        get_url=lambda c: reverse("contracts:detail", args=[c["contract"].pk]),
+        fill=lambda c: {"changes": "交货期改为 12 月 / delivery moved to December", "reason": "客户要求"},
+        fields={"changes": "text", "reason": "text"},
+        count=lambda: Amendment.objects.count(),
+        record=_latest(Amendment),
+        refuses_by_message=True,
+    ),
     "sample-request": Target(
         who="sales1",
         setup=order_ctx,
@@ -691,6 +803,33 @@ TARGETS = {
         count=lambda: SampleRequest.objects.count(),
         record=_latest(SampleRequest),
         attrs={"lines-0-quantity": lambda s: _line(s, "quantity")},
+    ),
+    "loan-create": Target(
+        who="sales1",
+        setup=loan_ctx,
+        url=lambda c: reverse("samples:loan-create"),
+        fill=lambda c: {
+            "item": str(c["item"].pk),
+            "salesperson": str(c["cast"].sales1.pk),
+            "customer": str(c["cast"].customer_of_assistant1.pk),
+            "borrower": "王经理",
+            "due_back": NEXT_MONTH,
+        },
+        fields={"lent_on": "date", "due_back": "date", "borrower": "text", "note": "text"},
+        count=lambda: SampleLoan.objects.count(),
+        record=_latest(SampleLoan),
+    ),
+    "loan-return": Target(
+        who="sales1",
+        setup=lambda cast: loan_ctx(cast, lent=True),
+        url=lambda c: reverse("samples:loan-return", args=[c["loan"].pk]),
+        get_url=lambda c: reverse("samples:loan-list"),
+        fill=lambda c: {"condition": "完好"},
+        fields={"returned_on": "date", "condition": "text"},
+        count=lambda: SampleLoan.objects.count(),
+        record=lambda c: SampleLoan.objects.get(pk=c["loan"].pk),
+        snapshot=row_snapshot(SampleLoan, "loan"),
+        refuses_by_message=True,
     ),
     "company-create": Target(
         who="sales1",
@@ -774,6 +913,14 @@ def _resolve(ctx: dict, name: str) -> str:
     return name.replace("LINE", str(ctx["line"].pk)) if "line" in ctx else name
 
 
+def _rewound(body: dict) -> dict:
+    """The POST body, its files (a scan) to be read again from their start."""
+    for value in body.values():
+        if hasattr(value, "seek"):
+            value.seek(0)
+    return body
+
+
 def base_post(client, target: Target, ctx: dict) -> dict:
     response = client.get((target.get_url or target.url)(ctx))
     assert response.status_code == 200
@@ -792,8 +939,9 @@ def test_bad_input_is_a_form_error_never_a_500(client, cast, name):
 
     # The base POST is valid: it saves (then rolled back).
     with transaction.atomic():
-        response = client.post(target.url(ctx), base)
+        response = client.post(target.url(ctx), _rewound(base))
         assert response.status_code == 302, (name, form_errors(response))
+        assert not _error_messages(response), (name, _error_messages(response))
         transaction.set_rollback(True)
 
     if os.environ.get("BADINPUT_BASE_ONLY"):
@@ -807,7 +955,7 @@ def test_bad_input_is_a_form_error_never_a_500(client, cast, name):
 
     def post(post_name: str, raw: str) -> None:
         kind = target.fields[post_name]
-        body = {**base, _resolve(ctx, post_name): raw}
+        body = _rewound({**base, _resolve(ctx, post_name): raw})
         with transaction.atomic():
             try:
                 response = client.post(target.url(ctx), body)
@@ -817,7 +965,14 @@ def test_bad_input_is_a_form_error_never_a_500(client, cast, name):
             assert not getattr(response.wsgi_request, "database_error", False), (
                 f"{name}: {post_name}={raw[:80]!r}: the database refused it (core.middleware caught it)"
             )
-            if response.status_code == 302:
+            refusals = _error_messages(response) if target.refuses_by_message else []
+            if response.status_code == 302 and refusals:
+                assert target.count() == before_count, f"{name}: {post_name}={raw[:80]!r} refused, saved something"
+                if target.snapshot:
+                    assert target.snapshot(ctx) == before, f"{name}: {post_name}={raw[:80]!r} changed the record"
+                html = unescape(client.get(response["Location"]).content.decode())
+                assert all(m in html for m in refusals), f"{name}: {post_name}={raw[:80]!r}: the error is not shown"
+            elif response.status_code == 302:
                 if not target.snapshot:
                     assert target.count() > before_count, f"{name}: {post_name}={raw[:80]!r}: redirected, saved nothing"
                 wanted = expected(kind, raw)
