@@ -58,6 +58,19 @@ def _bucket_sql(today: date, first: int | None, last: int | None) -> tuple[str, 
     return "(o.due_on <= %s AND o.due_on >= %s)", [today - timedelta(days=first), today - timedelta(days=last)]
 
 
+def in_bucket(instalments, today: date, key: str):
+    """The instalments of one aging bucket: the ORM form of _bucket_sql, for the invoice list the
+    aging page's bucket totals link to. None for an unknown key."""
+    bucket = next((b for b in BUCKETS if b[0] == key), None)
+    if bucket is None:
+        return None
+    _key, _label, first, last = bucket
+    if first is None:
+        return instalments.filter(Q(due_on__isnull=True) | Q(due_on__gte=today))
+    instalments = instalments.filter(due_on__lte=today - timedelta(days=first))
+    return instalments if last is None else instalments.filter(due_on__gte=today - timedelta(days=last))
+
+
 def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 

@@ -28,6 +28,7 @@ from core.mixins import HtmxTemplateMixin, ScopedMixin
 from core.pagination import DeferredJoinPaginator
 from orders.models import Order
 
+from .. import reports
 from ..dunning import Cadence, InstalmentState, schedule
 from ..forms import InvoiceForm, OrderPickForm, PromiseForm
 from ..models import DunningPolicy, Instalment, Invoice, InvoiceEvent, Reminder, open_pause_exists
@@ -85,11 +86,16 @@ def filtered_invoices(request, *, with_open: bool = False):
         if name is not None:  # a team outside the user's jurisdiction is ignored
             queryset = queryset.filter(salesperson__in=in_team.values("pk"))
             applied.append((_("Team"), name))
+    today = timezone.localdate()
     if params.get("overdue") == "1":
-        today = timezone.localdate()
         overdue = Instalment.objects.still_open().filter(invoice=OuterRef("pk"), due_on__lt=today)
         queryset = queryset.filter(Exists(overdue))
         applied.append((_("Overdue"), "✓"))
+    aging = params.get("aging", "")
+    in_bucket = reports.in_bucket(Instalment.objects.still_open().filter(invoice=OuterRef("pk")), today, aging)
+    if in_bucket is not None:  # the aging page's drill-down: invoices with money open in that bucket
+        queryset = queryset.filter(Exists(in_bucket))
+        applied.append((_("Aging"), next(str(label) for key, label, *_ in reports.BUCKETS if key == aging)))
     if params.get("open") == "1":
         queryset = queryset.filter(status=Invoice.Status.ISSUED, open_amount__gt=0)
         applied.append((pgettext("amount", "Open"), "✓"))

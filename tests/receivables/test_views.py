@@ -7,6 +7,7 @@ import io
 import re
 from datetime import date
 from decimal import Decimal
+from html import unescape
 
 import pytest
 import time_machine
@@ -266,6 +267,39 @@ def test_aging_buckets_and_base_currency(client, cast):
     assert totals["base"]["over90"] == D("7600.00") and totals["base"]["total"] == D("8600.00")
     rows = reports.aging_rows(reports.aging(Instalment.objects.all(), TODAY, "team"), "team")
     assert {r["currency"]: r["total_base"] for r in rows} == {"CNY": D("1500.00"), "USD": D("7100.00")}
+
+
+def test_each_aging_bucket_links_to_the_invoices_open_in_it(client, cast):
+    """The bucket totals on the aging page open the invoice list narrowed to that bucket (and to the
+    page's salesperson or team); each invoice is listed under the bucket its open money is in."""
+    by_bucket = {
+        "current": make_invoice(cast, amount=D("100.00"), due_on=date(2026, 7, 20)),
+        "d30": make_invoice(cast, amount=D("200.00"), due_on=date(2026, 7, 1)),  # 14 days
+        "d60": make_invoice(cast, amount=D("300.00"), due_on=date(2026, 5, 31)),  # 45 days
+        "d90": make_invoice(cast, amount=D("400.00"), due_on=date(2026, 4, 30)),  # 76 days
+        "over90": make_invoice(cast, amount=D("500.00"), due_on=date(2026, 1, 1)),
+    }
+    of_sales2 = make_invoice(cast, salesperson=cast.sales2, customer=cast.customer_of_sales2, due_on=date(2026, 5, 31))
+    paid = make_invoice(cast, amount=D("50.00"), due_on=date(2026, 5, 31))
+    payment = payment_record(actor=cast.finance1, customer=paid.customer, amount=D("50"), currency="CNY",
+                             received_on=date(2026, 7, 1))  # fmt: skip
+    payment_allocate(payment=payment, actor=cast.finance1, amounts={paid.pk: D("50")})
+    client.force_login(cast.gm)
+    page = client.get(reverse("receivables:aging") + f"?salesperson={cast.sales1.pk}").content.decode()
+    listed = {}
+    for key in by_bucket:
+        link = re.search(rf'id="bucket-{key}" href="([^"]+)"', page).group(1)
+        assert link == reverse("receivables:list") + f"?aging={key}&amp;salesperson={cast.sales1.pk}"
+        response = client.get(unescape(link))
+        listed[key] = {invoice.pk for invoice in response.context["invoices"]}
+    assert listed == {key: {invoice.pk} for key, invoice in by_bucket.items()}
+    d60 = {i.pk for i in client.get(reverse("receivables:list") + "?aging=d60").context["invoices"]}
+    assert d60 == {by_bucket["d60"].pk, of_sales2.pk}  # the paid one has nothing open
+    response = client.get(reverse("receivables:list") + "?aging=d60")
+    assert ("Aging", "31–60 days") in response.context["active_filters"]
+    assert '<input type="hidden" name="aging" value="d60">' in response.content.decode()  # kept by the filters
+    everything = client.get(reverse("receivables:list") + "?aging=nonsense").context["invoices"]
+    assert len(everything) == 7  # an unknown bucket narrows nothing
 
 
 def test_detail_pages_queries_do_not_grow_with_payments_and_reminders(client, cast, django_assert_max_num_queries):
