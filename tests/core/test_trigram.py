@@ -49,6 +49,17 @@ def test_a_search_of_three_characters_or_more_reads_the_index(model, column):
     assert index_name(model._meta.db_table, column) in plan(queryset)
 
 
+def test_the_indexes_have_no_pending_list():
+    """fastupdate = off: new rows are searchable through the index at once, not after a vacuum."""
+    require_postgresql()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT c.relname, c.reloptions FROM pg_class c WHERE c.relname LIKE %s", ["%\\_trgm"])
+        options = dict(cursor.fetchall())
+    expected = {index_name(apps.get_model(m)._meta.db_table, c) for m, columns in INDEXED.items() for c in columns}
+    assert set(options) == expected
+    assert all(value == ["fastupdate=off"] for value in options.values()), options
+
+
 def test_the_invoice_search_reaches_the_order_and_customer_indexes():
     """The orders and customers are searched as subqueries, each by its own indexes. (An OR over
     joined tables joined every invoice to its order and customer first: 175 ms at scale 100.)"""
