@@ -57,6 +57,7 @@ def scope_q(
     maker: str | None = None,
     confidential: str | None = None,
     finance: bool = False,
+    join_assignment: bool = True,
 ) -> Q:
     """A Q object selecting the rows of a model that ``user`` may see.
 
@@ -67,6 +68,9 @@ def scope_q(
     confidential: lookup path to a boolean; confidential rows are hidden from assistants
         who did not make them.
     finance: whether finance staff read this model company-wide.
+    join_assignment: False for a query that already joins many tables: the assistant's companies
+        then come as a subquery, which PostgreSQL plans faster there (overdue instalments: 20 ms
+        of planning joined, 3.6 ms as a subquery; elsewhere the join is the faster one).
     """
     from accounts.models import User
 
@@ -83,7 +87,7 @@ def scope_q(
         q = Q(**{salesperson: user})
     elif user.role == User.Role.ASSISTANT:
         q = Q(**{f"{salesperson}__in": served_salesperson_ids(user)})
-        if customer is not None and maker is None:
+        if customer is not None and maker is None and join_assignment:
             # An inner join on the assignment is unique per (company, assistant), so it keeps
             # rows unique, and PostgreSQL plans it 4x faster than the IN subquery (18 ms
             # against 83 ms counting 8,500 of 20,000 companies).

@@ -226,10 +226,13 @@ class InvoiceLine(models.Model):
 
 
 class InstalmentQuerySet(models.QuerySet):
-    def visible_to(self, user) -> InstalmentQuerySet:
+    def visible_to(self, user, *, join_assignment: bool = True) -> InstalmentQuerySet:
         return self.filter(
-            scope_q(user, salesperson="invoice__salesperson", customer="invoice__customer", finance=True)
-        )
+            scope_q(
+                user, salesperson="invoice__salesperson", customer="invoice__customer", finance=True,
+                join_assignment=join_assignment,
+            )
+        )  # fmt: skip
 
     def counting(self) -> InstalmentQuerySet:
         return self.filter(invoice__status=Invoice.Status.ISSUED)

@@ -23,7 +23,7 @@ def _money(amount, currency: str) -> str:
 
 def overdue_instalments(user, today: date):
     return (
-        Instalment.objects.visible_to(user)
+        Instalment.objects.visible_to(user, join_assignment=False)  # with the pause and promise: many joins
         .still_open()
         .filter(due_on__lt=today)
         .alias(paused=open_pause_exists("invoice__customer"))
