@@ -58,12 +58,14 @@ def _bucket_sql(today: date, first: int | None, last: int | None) -> tuple[str, 
     return "(o.due_on <= %s AND o.due_on >= %s)", [today - timedelta(days=first), today - timedelta(days=last)]
 
 
-def in_bucket(instalments, today: date, key: str):
+def bucket(key: str) -> tuple | None:
+    """The (key, label, first day, last day) of the aging bucket ``key``; None for an unknown key."""
+    return next((b for b in BUCKETS if b[0] == key), None)
+
+
+def in_bucket(instalments, today: date, bucket: tuple):
     """The instalments of one aging bucket: the ORM form of _bucket_sql, for the invoice list the
-    aging page's bucket totals link to. None for an unknown key."""
-    bucket = next((b for b in BUCKETS if b[0] == key), None)
-    if bucket is None:
-        return None
+    aging page's bucket totals link to."""
     _key, _label, first, last = bucket
     if first is None:
         return instalments.filter(Q(due_on__isnull=True) | Q(due_on__gte=today))

@@ -91,11 +91,11 @@ def filtered_invoices(request, *, with_open: bool = False):
         overdue = Instalment.objects.still_open().filter(invoice=OuterRef("pk"), due_on__lt=today)
         queryset = queryset.filter(Exists(overdue))
         applied.append((_("Overdue"), "✓"))
-    aging = params.get("aging", "")
-    in_bucket = reports.in_bucket(Instalment.objects.still_open().filter(invoice=OuterRef("pk")), today, aging)
-    if in_bucket is not None:  # the aging page's drill-down: invoices with money open in that bucket
-        queryset = queryset.filter(Exists(in_bucket))
-        applied.append((_("Aging"), next(str(label) for key, label, *_ in reports.BUCKETS if key == aging)))
+    bucket = reports.bucket(params.get("aging", ""))
+    if bucket is not None:  # the aging page's drill-down: invoices with money open in that bucket
+        open_instalments = Instalment.objects.still_open().filter(invoice=OuterRef("pk"))
+        queryset = queryset.filter(Exists(reports.in_bucket(open_instalments, today, bucket)))
+        applied.append((_("Aging"), str(bucket[1])))
     if params.get("open") == "1":
         queryset = queryset.filter(status=Invoice.Status.ISSUED, open_amount__gt=0)
         applied.append((pgettext("amount", "Open"), "✓"))
