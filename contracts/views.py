@@ -31,6 +31,7 @@ from core.kept import KeptFiguresMixin
 from core.mixins import HtmxTemplateMixin, ScopedMixin
 from core.pagination import DeferredJoinPaginator
 from core.pdf import pdf_response
+from core.search import matching_keys
 from core.uploads import file_response, safe_filename
 from customers.models import Company
 from orders.models import Order
@@ -88,7 +89,7 @@ def filtered_contracts(request, form_class=ContractFilterForm):
         data = form.cleaned_data
         text = (data["q"] or "").strip()
         if text:
-            matching = Company.objects.search(text).values("pk")
+            matching = matching_keys(Company.objects.search(text))
             queryset = queryset.filter(
                 Q(number__icontains=text)
                 | Q(register_number__icontains=text)

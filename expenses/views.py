@@ -112,7 +112,10 @@ class ClaimListView(ScopedMixin, HtmxTemplateMixin, ListView):
         elif status == "open":
             qs = qs.filter(status__in=(Status.SUBMITTED, Status.REVIEWED, Status.APPROVED, Status.RETURNED))
         elif status == "reused":
-            qs = qs.filter(pk__in=ClaimLine.objects.reused().values("claim_id"))
+            # Read once, as keys: few claims reuse a receipt, and as a subquery PostgreSQL re-ran the
+            # grouping for every claim it walked in the page's order (17 s at 10,000 claims).
+            reused = ClaimLine.objects.reused_anywhere().order_by().values_list("claim_id", flat=True)
+            qs = qs.filter(pk__in=list(reused.distinct()))
         elif status:
             qs = qs.filter(status=status)
         if data.get("kind"):

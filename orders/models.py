@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from accounts.scope import scope_q
+from core.search import matching_keys
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 QUANTITY = {"max_digits": 12, "decimal_places": 3, "validators": [MinValueValidator(Decimal("0.001"))]}
@@ -80,7 +81,7 @@ class OrderQuerySet(ScopedQuerySet):
             return self
         condition = Q(number__icontains=text) | Q(customer_po__icontains=text)
         if by_customer:
-            condition |= Q(customer_id__in=Company.objects.search(text).values("pk"))
+            condition |= Q(customer_id__in=matching_keys(Company.objects.search(text)))
         return self.filter(condition)
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from accounts.scope import scope_q
+from core.search import matching_keys
 from customers.models import Company, CompanyQuerySet
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -125,8 +126,8 @@ class InvoiceQuerySet(models.QuerySet):
         # can only be answered by joining every invoice to its order and customer first.
         return self.filter(
             Q(number__icontains=text)
-            | Q(order_id__in=Order.objects.search(text, by_customer=False).values("pk"))
-            | Q(customer_id__in=Company.objects.search(text).values("pk"))
+            | Q(order_id__in=matching_keys(Order.objects.search(text, by_customer=False)))
+            | Q(customer_id__in=matching_keys(Company.objects.search(text)))
         )
 
 

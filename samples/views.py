@@ -29,6 +29,7 @@ from core.forms import add_error
 from core.list_exports import ListExportMixin
 from core.mixins import HtmxTemplateMixin, ScopedMixin
 from core.months import add_months, month_navigation, parse_month
+from core.search import matching_keys
 from customers.models import Company
 from orders.forms.orders import SalespersonForm
 from orders.models import Order
@@ -103,8 +104,8 @@ class SampleListView(ScopedMixin, HtmxTemplateMixin, ListView):
             qs = qs.filter(
                 Q(number__icontains=text)
                 | Q(tracking_number__icontains=text)
-                | Q(customer_id__in=Company.objects.search(text).values("pk"))
-                | Q(order_id__in=Order.objects.search(text, by_customer=False).values("pk"))
+                | Q(customer_id__in=matching_keys(Company.objects.search(text)))
+                | Q(order_id__in=matching_keys(Order.objects.search(text, by_customer=False)))
             )
         status = data.get("status")
         today = timezone.localdate()

@@ -27,6 +27,7 @@ from core.forms import add_error
 from core.list_exports import ListExportMixin
 from core.mixins import HtmxTemplateMixin, ScopedMixin
 from core.pdf import pdf_response
+from core.search import matching_keys
 from customers.models import Company, Contact
 from expenses import api as expenses_api
 
@@ -67,7 +68,7 @@ def filtered_trips(request):
         data = form.cleaned_data
         text = (data["q"] or "").strip()
         if text:
-            matching = Company.objects.search(text).values("pk")
+            matching = matching_keys(Company.objects.search(text))
             queryset = queryset.filter(
                 Q(number__icontains=text)
                 | Q(destination__icontains=text)
@@ -623,7 +624,7 @@ class VisitListView(LoginRequiredMixin, ListView):
             text = (self.filter_form.cleaned_data["q"] or "").strip()
             if text:
                 queryset = queryset.filter(
-                    Q(customer__in=Company.objects.search(text).values("pk")) | Q(visitors__icontains=text)
+                    Q(customer__in=matching_keys(Company.objects.search(text))) | Q(visitors__icontains=text)
                 )
         start_of_today = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
         if when == "upcoming":

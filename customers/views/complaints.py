@@ -21,6 +21,7 @@ from core.filters import apply_range, apply_team
 from core.forms import add_error
 from core.mixins import HtmxTemplateMixin, RoleRequiredMixin, ScopedMixin
 from core.months import month_navigation, month_range, parse_month
+from core.search import matching_keys
 from customers.forms.complaints import ComplaintFilterForm, ComplaintForm, ComplaintUpdateForm
 from customers.models import Company, Complaint
 from customers.services import complaints as services
@@ -78,7 +79,7 @@ class ComplaintListView(ScopedMixin, HtmxTemplateMixin, ListView):
         data = getattr(form, "cleaned_data", {})
         if text := (data.get("q") or "").strip():
             match = (
-                Q(company_id__in=Company.objects.search(text).values("pk"))
+                Q(company_id__in=matching_keys(Company.objects.search(text)))
                 | Q(product__icontains=text)
                 | Q(description__icontains=text)
             )

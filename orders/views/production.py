@@ -28,6 +28,7 @@ from core.kept import KeptFiguresMixin
 from core.mixins import HtmxTemplateMixin, ScopedMixin
 from core.months import month_navigation, month_range, parse_month
 from core.pdf import pdf_response
+from core.search import matching_keys
 from orders.forms.production import AbnormalFilterForm, AbnormalForm, MilestonePlanForm, QualityCheckForm
 from orders.models import AbnormalOrder, Order, QualityCheck
 from orders.services import production as services
@@ -274,7 +275,7 @@ class AbnormalListView(ScopedMixin, HtmxTemplateMixin, ListView):
         qs = super().get_queryset().select_related("order", "order__customer", "order__salesperson", "reported_by")
         data = getattr(self.get_filter_form(), "cleaned_data", {})
         if text := (data.get("q") or "").strip():
-            qs = qs.filter(order_id__in=Order.objects.search(text).values("pk"))
+            qs = qs.filter(order_id__in=matching_keys(Order.objects.search(text)))
         if data.get("kind"):
             qs = qs.filter(kind=data["kind"])
         if data.get("salesperson"):

@@ -30,6 +30,7 @@ from core.forms import add_error
 from core.mixins import HtmxTemplateMixin, ScopedMixin
 from core.pagination import DeferredJoinPaginator
 from core.pdf import pdf_response
+from core.search import matching_keys
 from customers.models import Company
 from orders.forms.quotations import (
     CustomerPoForm,
@@ -92,7 +93,7 @@ class QuotationListView(ScopedMixin, HtmxTemplateMixin, ListView):
         qs = super().get_queryset().select_related("customer", "salesperson", "maker")
         data = getattr(self.get_filter_form(), "cleaned_data", {})
         if text := (data.get("q") or "").strip():
-            qs = qs.filter(Q(number__icontains=text) | Q(customer_id__in=Company.objects.search(text).values("pk")))
+            qs = qs.filter(Q(number__icontains=text) | Q(customer_id__in=matching_keys(Company.objects.search(text))))
         if data.get("status"):
             qs = qs.filter(status=data["status"])
         if data.get("salesperson"):

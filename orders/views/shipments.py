@@ -25,6 +25,7 @@ from core.exports import DATE_FORMAT, Column, xlsx_response
 from core.forms import add_error
 from core.mixins import HtmxTemplateMixin, ScopedMixin
 from core.pagination import DeferredJoinPaginator
+from core.search import matching_keys
 from orders.forms.shipments import ShipmentCheckForm, ShipmentFilterForm, ShipmentForm
 from orders.models import Order, OrderLine, Shipment, ShipmentLine
 from orders.services import shipments as services
@@ -83,7 +84,7 @@ class ShipmentListView(ScopedMixin, HtmxTemplateMixin, ListView):
             qs = qs.filter(
                 Q(number__icontains=text)
                 | Q(tracking_number__icontains=text)
-                | Q(order_id__in=Order.objects.search(text).values("pk"))
+                | Q(order_id__in=matching_keys(Order.objects.search(text)))
             )
         if data.get("status"):
             qs = qs.filter(status=data["status"])

@@ -24,6 +24,7 @@ from core.exports import DATE_FORMAT, MONEY_FORMAT, Column
 from core.forms import add_error
 from core.mixins import ScopedMixin
 from core.pagination import DeferredJoinPaginator
+from core.search import matching_keys
 from customers.models import Company
 
 from ..forms import PaymentForm, customers_for
@@ -55,7 +56,7 @@ def filtered_payments(request):
         queryset = queryset.filter(
             Q(number__icontains=q)
             | Q(bank_reference__icontains=q)
-            | Q(customer_id__in=Company.objects.search(q).values("pk"))
+            | Q(customer_id__in=matching_keys(Company.objects.search(q)))
         )
         applied.append((_("Search"), q))
     customer = request.GET.get("customer", "")

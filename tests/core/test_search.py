@@ -9,9 +9,12 @@ that field or not at all.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -139,8 +142,17 @@ def customers(cast):
     return a, cast.customer_shared
 
 
+@pytest.fixture(params=["keys", "subquery"])
+def related_matches(request, monkeypatch):
+    """Both ways core.search hands on a related table's matches: as a list of keys (few), and as
+    the subquery itself (more than KEYS_CAP: here, any)."""
+    if request.param == "subquery":
+        monkeypatch.setattr("core.search.KEYS_CAP", 0)
+    return request.param
+
+
 @pytest.mark.parametrize("page, field", [(page, field) for page, (*_rest, fields) in PAGES.items() for field in fields])
-def test_search_by_each_field_finds_the_record_and_only_it(client, cast, customers, page, field):
+def test_search_by_each_field_finds_the_record_and_only_it(client, cast, customers, related_matches, page, field):
     url_name, key, build, _fields = PAGES[page]
     hit, miss, terms = build(cast, *customers)
     client.force_login(cast.gm)
@@ -151,3 +163,15 @@ def test_search_by_each_field_finds_the_record_and_only_it(client, cast, custome
     else:
         found = {row.pk for row in response.context[key]}
     assert found == {hit.pk}, f"{page}: a search by {field} should list {hit}, not {miss}"
+
+
+def test_a_page_searches_a_related_table_once(client, cast, customers):
+    """The customers matching the text are read once, not again in the page's count and its rows."""
+    hit, _miss, _terms = samples(cast, *customers)
+    client.force_login(cast.gm)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("samples:list"), {"q": "精密机械"})
+    assert [row.pk for row in response.context["samples"]] == [hit.pk]
+    company_search = re.compile(r'FROM "customers_company"(?: U\d+)? WHERE')
+    searches = [match for q in queries for match in company_search.findall(q["sql"])]
+    assert len(searches) == 1, [q["sql"] for q in queries]

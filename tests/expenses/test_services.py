@@ -56,6 +56,25 @@ def test_withdrawn_claim_does_not_count_as_use(cast):
     assert reused_numbers(second) == []
 
 
+def test_reused_anywhere_finds_the_same_lines_as_reused(cast):
+    """The list's filter asks every line at once (grouped), a claim asks its own lines (EXISTS):
+    the two must agree on reuse across claims, within one claim, other issuers and withdrawn claims."""
+    across = [make_claim(person, lines=[{"receipt_number": "A-1", "receipt_issuer": "Didi"}]) for person in
+              (cast.sales1, cast.sales2)]  # fmt: skip
+    within = make_claim(cast.sales1, lines=[{"receipt_number": "B-2", "receipt_issuer": "Shell"}] * 2)
+    make_claim(cast.sales1, lines=[{"receipt_number": "C-3", "receipt_issuer": "Air China"}])
+    make_claim(cast.sales2, lines=[{"receipt_number": "C-3", "receipt_issuer": "China Eastern"}])
+    kept = make_claim(cast.sales1, lines=[{"receipt_number": "D-4", "receipt_issuer": "Hilton"}])
+    withdrawn = make_claim(cast.sales2, lines=[{"receipt_number": "D-4", "receipt_issuer": "Hilton"}])
+    services.claim_withdraw(claim=withdrawn, actor=cast.sales2)
+
+    grouped = set(ClaimLine.objects.reused_anywhere().values_list("pk", flat=True))
+    assert grouped == set(ClaimLine.objects.reused().values_list("pk", flat=True))
+    expected = set(ClaimLine.objects.filter(claim__in=[*across, within]).values_list("pk", flat=True))
+    assert grouped == expected and len(expected) == 4
+    assert kept.lines.get().pk not in grouped
+
+
 def test_reused_receipt_blocks_approval_until_the_manager_gives_a_reason(cast):
     make_claim(cast.sales2, lines=[{"receipt_number": "DUP-9", "receipt_issuer": "Shell"}], submit=True)
     claim = make_claim(cast.sales1, lines=[{"receipt_number": "dup-9", "receipt_issuer": "SHELL"}], submit=True)
