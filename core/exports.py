@@ -41,6 +41,8 @@ def excel_value(value: Any) -> Any:
     if value is None or kind in _AS_IS:  # the common cases first: a download calls this per cell
         return value
     if kind is str:
+        if not value:
+            return None  # an empty cell is no cell: openpyxl skips it instead of writing <c t="inlineStr"/>
         text = value
     elif isinstance(value, datetime):
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value

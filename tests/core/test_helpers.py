@@ -102,6 +102,7 @@ def test_excel_cells_keep_numbers_and_refuse_formulas():
     assert excel_value("-1+2").startswith("'")
     aware = datetime(2026, 12, 1, 1, 30, tzinfo=ZoneInfo("UTC"))
     assert excel_value(aware) == datetime(2026, 12, 1, 9, 30)  # Shanghai local, naive
+    assert excel_value("") is None  # no cell written at all, rather than an empty text cell
 
 
 def test_xlsx_response_writes_a_real_workbook():
