@@ -16,7 +16,10 @@ from customers.services.companies import contact_save
 
 
 class ContactCreateView(LoginRequiredMixin, CreateView):
-    model = Contact
+    # The URL's pk names the company (as on the other "new" views under a company): the URL walk
+    # reads ``model`` to pick a company out of scope. As Contact, it tried a contact's id as a
+    # company's, which answered 200 whenever that id was a company the user may see.
+    model = Company
     form_class = ContactForm
     template_name = "customers/contact_form.html"
 
