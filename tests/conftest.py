@@ -13,6 +13,15 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
+def read_people(user) -> None:
+    """Read a user's people (a manager's team, an assistant's salespersons) as a request does once,
+    at its first scope (accounts.scope._people): then a section's own queries can be counted."""
+    from accounts.scope import jurisdiction_ids, served_salesperson_ids
+
+    jurisdiction_ids(user)
+    served_salesperson_ids(user)
+
+
 def require(condition: bool, reason: str) -> None:
     """Skip locally when a real service or tool is missing; never in CI, where it must run."""
     if condition:

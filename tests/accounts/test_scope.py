@@ -221,3 +221,29 @@ def test_company_rows_are_unique_even_when_shared_by_assistants(cast, who):
         created_by=cast.sales1,
     )
     assert Complaint.objects.visible_to(user).count() == (1 if "T-SH" in COMPANIES[who] else 0)
+
+
+def test_a_users_people_are_read_once_per_user_object(cast, things, django_assert_num_queries):
+    """A manager's team and an assistant's served salespersons go into the SQL as keys, read by
+    the first scope of a request (one query) and reused by every other scope of it (none)."""
+    from accounts.scope import scope_q
+
+    for user in (cast.manager1, cast.assistant1):
+        with django_assert_num_queries(1):
+            first = scope_q(user, salesperson="salesperson", customer="customer")
+            again = scope_q(user, salesperson="owner", customer="pk")
+        assert first != again
+    assert (
+        set(Thing.objects.filter(scope_q(cast.manager1, salesperson="salesperson")).values_list("title", flat=True))
+        == EXPECTED["manager1"]
+    )
+
+
+def test_a_change_of_team_shows_on_the_next_request(client, cast):
+    """The keys live on the request's user: the next request reads the team again."""
+    detail = reverse("customers:detail", args=[cast.customer_of_sales2.pk])
+    client.force_login(cast.manager2)
+    assert client.get(detail).status_code == 404
+    cast.sales2.team = cast.manager2.managed_teams.get()
+    cast.sales2.save()
+    assert client.get(detail).status_code == 200

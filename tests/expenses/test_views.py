@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from expenses import services
 from expenses.models import Advance, Budget, Claim, ClaimLine
+from tests.conftest import read_people
 
 from .factories import approve_path, make_claim, png_bytes, receipt_png, yesterday
 
@@ -453,6 +454,7 @@ def test_a_full_claims_section_with_more_is_one_query(cast, django_assert_num_qu
 
     for _ in range(12):
         make_claim(cast.sales1, submit=True)
+    read_people(cast.assistant1)
     with django_assert_num_queries(1):
         items = claims_waiting_for(cast.assistant1, timezone.localdate())
     assert len(items) == 11 and "12" in items[-1].label

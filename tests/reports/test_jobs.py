@@ -17,6 +17,7 @@ from core.models import JobRun
 from reports.jobs import weekly_report_overdue, weekly_report_reminders
 from reports.queues import weekly_reports_missing_for
 from reports.tasks import weekly_report_overdue_task, weekly_report_reminders_task
+from tests.conftest import read_people
 
 from .factories import make_report
 
@@ -109,6 +110,7 @@ def test_beat_schedule():
 def test_queue_section(cast, who, expected, django_assert_num_queries):
     make_report(cast.sales1, LAST_WEEK)
     tuesday = datetime(2026, 11, 24, 9, 0, tzinfo=SHANGHAI)
+    read_people(getattr(cast, who))
     with time_machine.travel(tuesday, tick=False), django_assert_num_queries(1):
         items = weekly_reports_missing_for(getattr(cast, who), MONDAY)
     assert [i.label for i in items] == expected

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from reports import api
 from reports.models import Opportunity, WeeklyReport, WeeklyReportEvent, last_due_week, week_deadline
 from reports.services import OpportunityData, weekly_report_create, weekly_report_submit, weekly_report_update
+from tests.conftest import read_people
 
 from .factories import make_report
 
@@ -196,6 +197,7 @@ def test_missing_weekly_reports(cast, reports):
 
 
 def test_missing_is_one_query(cast, reports, django_assert_num_queries):
+    read_people(cast.manager1)
     with django_assert_num_queries(1):
         api.missing_weekly_reports(cast.manager1)
 
