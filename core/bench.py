@@ -372,14 +372,18 @@ class _Rollback(Exception):
 
 @override_settings(DEBUG=False)  # no query log: memory is the job's own
 def job_dunning() -> list[dict]:
-    """run_dunning over the open invoices, then again the same day; all rolled back afterwards."""
+    """run_dunning over the open invoices, then again the same day; all rolled back afterwards.
+
+    On a day off the run decides nothing (reminders go out on working days), so it is measured
+    on today or, when today is a day off, the next working day of the policy's calendar."""
     from django.core import mail
 
     from core.jobs import parse_day
     from receivables.jobs import run_dunning
-    from receivables.models import Instalment
+    from receivables.models import DunningPolicy, Instalment
+    from receivables.workdays import next_working_day
 
-    day = parse_day(None)
+    day = next_working_day(parse_day(None), DunningPolicy.current().country or "CN")
     open_invoices = Instalment.objects.open().values("invoice_id").distinct().count()
     runs = []
     try:
@@ -743,8 +747,10 @@ def check_targets(report: dict) -> None:
         job = row.get("job", "")
         if job == "run_dunning":
             row["target"] = f"≤ {TARGETS['dunning_seconds']} s, peak ≤ {TARGETS['dunning_peak_rss_mb']} MB"
+            # A first run that sends nothing measured nothing: it proves no target.
             row["ok"] = bool(
-                _ok(row.get("seconds"), TARGETS["dunning_seconds"])
+                row.get("reminders")
+                and _ok(row.get("seconds"), TARGETS["dunning_seconds"])
                 and _ok(row.get("peak_rss_mb"), TARGETS["dunning_peak_rss_mb"])
             )
         elif job.startswith("run_dunning again"):

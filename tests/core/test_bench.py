@@ -70,6 +70,7 @@ def test_pages_report_and_targets(cast, orders):
     assert report["seed"]["ok"] is False  # 301 s > 5 min
     first, again = report["jobs"]
     assert first["job"] == "run_dunning" and again["emails"] == 0 and again["ok"] is True
+    assert first["reminders"] == 0 and first["ok"] is False  # nothing overdue here: nothing proven
     text = bench.markdown(report)
     assert "| orders: list | assistant2 |" in text and "✗" in text and "Skipped: wrk is not installed" in text
 
@@ -116,3 +117,25 @@ Transfer/sec:      4.01MB
 """
     assert bench.parse_wrk(output) == {"rps": 158.75, "p50_ms": 24.5, "p99_ms": 1200.0, "requests": 1589,
                                        "non_2xx": 2}  # fmt: skip
+
+
+def test_dunning_job_on_a_day_off_is_measured_on_the_next_working_day(cast):
+    """On a Sunday run_dunning rightly sends nothing; the bench measures Monday's run instead, which
+    sends the reminders, and the second run of that day sends nothing."""
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from receivables.models import Reminder
+    from tests.receivables.factories import make_invoice
+
+    make_invoice(cast, customer=cast.customer_of_assistant1, due_on=date(2026, 11, 20))
+    sunday = datetime(2026, 12, 6, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(sunday, tick=False):
+        first, again = bench.job_dunning()
+    assert first["day"] == again["day"] == "2026-12-07"  # Monday
+    assert first["reminders"] >= 1 and first["emails"] >= 1 and again["emails"] == 0
+    bench.check_targets({"machine": bench.machine(), "counts": {}, "pages": [], "exports": [], "jobs": [first, again]})
+    assert first["ok"] is True and again["ok"] is True
+    assert not Reminder.objects.exists()  # measured, then rolled back
