@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.months import add_months, month_range
 from core.months import as_date as _as_date
+from core.search import matching_keys
 from orders.models import AbnormalOrder, Milestone, Order, QualityCheck
 
 EDIT_ROLES = (User.Role.ASSISTANT, User.Role.SALESPERSON, User.Role.MANAGER)
@@ -370,7 +371,13 @@ def abnormal_statistics(user: User, month: date, top: int = 20) -> AbnormalStati
     """
     months = [add_months(month, offset) for offset in range(-12, 1)]
     window_start, month_end = months[0], month_range(month)[1]
-    window = AbnormalOrder.objects.visible_to(user).filter(reported_on__gte=window_start, reported_on__lte=month_end)
+    # The scope (an assistant's: orders × companies × assignments) is read once, as keys, instead of
+    # in each of the six aggregates below (assistant2 at scale 100: 20 ms each).
+    window = AbnormalOrder.objects.filter(
+        pk__in=matching_keys(
+            AbnormalOrder.objects.visible_to(user).filter(reported_on__gte=window_start, reported_on__lte=month_end)
+        )
+    )
     in_month = Q(reported_on__gte=month)
     measures = {
         "n_month": Count("pk", filter=in_month),

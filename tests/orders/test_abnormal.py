@@ -296,6 +296,19 @@ def test_statistics_numbers_on_a_known_data_set(cast, data_set, django_assert_ma
     assert abnormal_statistics(cast.finance1, date(2026, 3, 1)).summary["window"] == 0
 
 
+def test_statistics_same_whether_the_scope_is_read_as_keys_or_as_a_subquery(cast, data_set, monkeypatch):
+    """The scope is read once as a list of keys; past core.search.KEYS_CAP it stays a subquery."""
+    month = date(2026, 3, 1)
+    for user in (cast.manager1, cast.assistant1, cast.gm):
+        as_keys = abnormal_statistics(user, month)
+        with monkeypatch.context() as patched:
+            patched.setattr("core.search.KEYS_CAP", 1)
+            as_subquery = abnormal_statistics(user, month)
+        for part in ("summary", "by_kind", "by_customer", "by_salesperson", "by_month"):
+            assert getattr(as_keys, part) == getattr(as_subquery, part), (user, part)
+    assert as_keys.summary["window"] == 7  # gm: every abnormal order of the window
+
+
 def test_statistics_page_and_workbook(client, cast, data_set):
     client.force_login(cast.manager1)
     response = client.get(reverse("orders:abnormal-statistics"), {"month": "2026-03"})
