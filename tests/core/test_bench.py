@@ -139,3 +139,14 @@ def test_dunning_job_on_a_day_off_is_measured_on_the_next_working_day(cast):
     bench.check_targets({"machine": bench.machine(), "counts": {}, "pages": [], "exports": [], "jobs": [first, again]})
     assert first["ok"] is True and again["ok"] is True
     assert not Reminder.objects.exists()  # measured, then rolled back
+
+
+def test_settle_database_after_the_seed(db):
+    """A CHECKPOINT on PostgreSQL (the test database's superuser may run it), nothing on SQLite."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        bench.settle_database()
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert statements == (["CHECKPOINT"] if connection.vendor == "postgresql" else [])
