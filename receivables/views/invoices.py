@@ -87,14 +87,20 @@ def filtered_invoices(request, *, with_open: bool = False):
             queryset = queryset.filter(salesperson__in=in_team.values("pk"))
             applied.append((_("Team"), name))
     today = timezone.localdate()
+    # Money still open on an issued invoice: still_open()'s conditions, with the invoice's status
+    # checked on the invoice itself rather than joined again inside the per-invoice EXISTS
+    # (assistant2's overdue invoices at scale 100: SQLite 230 -> 90 ms, PostgreSQL 45 -> 30 ms).
+    open_instalments = Instalment.objects.filter(invoice=OuterRef("pk"), stored_open__gt=0)
     if params.get("overdue") == "1":
-        overdue = Instalment.objects.still_open().filter(invoice=OuterRef("pk"), due_on__lt=today)
-        queryset = queryset.filter(Exists(overdue))
+        queryset = queryset.filter(status=Invoice.Status.ISSUED).filter(
+            Exists(open_instalments.filter(due_on__lt=today))
+        )
         applied.append((_("Overdue"), "✓"))
     bucket = reports.bucket(params.get("aging", ""))
     if bucket is not None:  # the aging page's drill-down: invoices with money open in that bucket
-        open_instalments = Instalment.objects.still_open().filter(invoice=OuterRef("pk"))
-        queryset = queryset.filter(Exists(reports.in_bucket(open_instalments, today, bucket)))
+        queryset = queryset.filter(status=Invoice.Status.ISSUED).filter(
+            Exists(reports.in_bucket(open_instalments, today, bucket))
+        )
         applied.append((_("Aging"), str(bucket[1])))
     if params.get("open") == "1":
         queryset = queryset.filter(status=Invoice.Status.ISSUED, open_amount__gt=0)

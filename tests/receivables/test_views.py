@@ -335,9 +335,11 @@ def test_detail_pages_queries_do_not_grow_with_payments_and_reminders(client, ca
 def test_invoice_list_search_filters_and_htmx_fragment(client, cast):
     overdue = make_invoice(cast, due_on=date(2026, 7, 1))
     current = make_invoice(cast, due_on=date(2026, 8, 1))
+    draft = make_invoice(cast, due_on=date(2026, 7, 1), issued=False)  # not issued: nobody owes it yet
+    assert draft.instalments.filter(stored_open__gt=0, due_on__lt=TODAY).exists()
     client.force_login(cast.sales1)
     page = client.get(reverse("receivables:list") + "?overdue=1").content.decode()
-    assert overdue.number in page and current.number not in page
+    assert overdue.number in page and current.number not in page and draft.number not in page
     page = client.get(reverse("receivables:list") + f"?q={current.order.customer_po}").content.decode()
     assert current.number in page and overdue.number not in page
     fragment = client.get(reverse("receivables:list") + "?q=INV", HTTP_HX_REQUEST="true").content.decode()
